@@ -1,0 +1,1 @@
+"""The pure domain core: plain classes and functions, no I/O and no framework imports."""
