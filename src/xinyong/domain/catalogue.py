@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from xinyong.domain.identifiers import check_identifier, parse_id_type
+from xinyong.domain.identifiers import IdType, check_identifier, parse_id_type
 from xinyong.domain.records import CORE_COLUMNS, Classification, Openness, SharingLevel
 from xinyong.domain.subjects import SubjectType
 from xinyong.domain.values import clean_text, parse_date, parse_decimal

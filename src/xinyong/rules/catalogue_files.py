@@ -155,14 +155,18 @@ def load_default_catalogue() -> Catalogue:
     return load_catalogue_dir(default_catalogue_dir())
 
 
-def dump_info_class(info: InfoClass) -> str:
-    """The YAML text of one info class, in the format ``load_catalogue_dir`` reads."""
-    model = InfoClassFile(
+def info_class_file(info: InfoClass) -> InfoClassFile:
+    """The file model of a domain info class (what the database stores and export writes)."""
+    return InfoClassFile(
         **{k: v for k, v in info.__dict__.items() if k not in {"items", "date_orders"}},
         date_orders=[DateOrderFile(earlier=o.earlier, later=o.later) for o in info.date_orders],
         items=[ItemFile(**i.__dict__) for i in info.items],
     )
-    data = model.model_dump(mode="json", exclude_defaults=True)
+
+
+def dump_info_class(info: InfoClass) -> str:
+    """The YAML text of one info class, in the format ``load_catalogue_dir`` reads."""
+    data = info_class_file(info).model_dump(mode="json", exclude_defaults=True)
     data["classification"] = info.classification.value
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 

@@ -1,0 +1,1 @@
+"""Adapters: storage, files, passwords, notifications. The only layer that talks to the outside."""

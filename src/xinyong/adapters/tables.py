@@ -1,0 +1,262 @@
+"""The database schema (SQLAlchemy Core). Alembic migrations in ``xinyong/migrations`` create it.
+
+Records are keyed by ``(subject_id, id)``: every query of a subject's archive is a range scan of
+one subject, and on PostgreSQL ``credit_record`` is hash-partitioned by ``subject_id`` so a province's
+billions of records split into partitions that each stay index-sized. Ids come from ``id_sequence``
+in blocks (``adapters/ids.py``), so bulk loads need no per-row round trip on either database.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite's INTEGER PRIMARY KEY is its rowid; BIGINT elsewhere.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Timestamp(TypeDecorator[datetime]):
+    """Aware UTC datetimes on both databases (SQLite stores them without a zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a timestamp column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+id_sequence = Table(
+    "id_sequence",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("next_value", BigInteger, nullable=False),
+)
+
+department = Table(
+    "department",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("uscc", String(18), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("division_code", String(6)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", Timestamp(), nullable=False),
+)
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(100), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("department_id", ForeignKey("department.id")),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("password_changed_at", Timestamp(), nullable=False),
+)
+
+user_role = Table(
+    "user_role",
+    metadata,
+    Column("user_id", ForeignKey("app_user.id"), primary_key=True),
+    Column("role", String(32), primary_key=True),
+    Column("granted_at", Timestamp(), nullable=False),
+    Column("granted_by", String(64), nullable=False),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("scopes", String(500), nullable=False),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("expires_at", Timestamp(), nullable=False),
+    Column("revoked_at", Timestamp()),
+    Column("last_used_at", Timestamp()),
+)
+
+# Append-only: the migration adds triggers on both databases that refuse UPDATE and DELETE.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", Timestamp(), nullable=False, index=True),
+    Column("actor_id", BigInteger),
+    Column("actor_name", String(64), nullable=False),
+    Column("via", String(16), nullable=False),
+    Column("token_id", BigInteger),
+    Column("ip", String(45)),
+    Column("request_id", String(64)),
+    Column("action", String(64), nullable=False, index=True),
+    Column("object_type", String(40)),
+    Column("object_id", String(64)),
+    Column("personal", Boolean, nullable=False, default=False),
+    Column("detail", JSON),
+)
+
+code_table = Table(
+    "code_table",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("values", JSON, nullable=False),
+)
+
+# One row per info class: its definition as the catalogue file holds it (the loader validates it).
+info_class = Table(
+    "info_class",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("classification", String(16), nullable=False),
+    Column("definition", JSON, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+)
+
+subject = Table(
+    "subject",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("subject_type", String(24), nullable=False),
+    Column("canonical_id_type", String(32), nullable=False),
+    Column("canonical_id", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("division_code", String(6)),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
+    UniqueConstraint("canonical_id_type", "canonical_id", name="uq_subject_canonical"),
+    Index("ix_subject_name", "name"),
+    Index("ix_subject_type_division", "subject_type", "division_code"),
+)
+
+subject_identifier = Table(
+    "subject_identifier",
+    metadata,
+    Column("id_type", String(32), primary_key=True),
+    Column("value", String(64), primary_key=True),
+    Column("subject_id", BigInteger, ForeignKey("subject.id"), nullable=False, index=True),
+)
+
+subject_name = Table(
+    "subject_name",
+    metadata,
+    Column("subject_id", BigInteger, ForeignKey("subject.id"), primary_key=True),
+    Column("valid_from", Date, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("valid_to", Date),
+    Column("source", String(100)),
+)
+
+ingest_batch = Table(
+    "ingest_batch",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("department_id", ForeignKey("department.id"), nullable=False, index=True),
+    Column("info_class", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("filename", String(255)),
+    Column("file_sha256", String(64)),
+    Column("submitter_id", BigInteger),
+    Column("received_at", Timestamp(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("rows", Integer, nullable=False, default=0),
+    Column("accepted", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+)
+
+credit_record = Table(
+    "credit_record",
+    metadata,
+    Column("subject_id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("root_id", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("superseded_by", BigInteger),
+    Column("info_class", String(64), nullable=False),
+    Column("classification", String(16), nullable=False),
+    Column("department_id", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("sharing", String(16), nullable=False),
+    Column("openness", String(16), nullable=False),
+    Column("doc_number", String(128)),
+    Column("decision_date", Date),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Column("category", String(64)),
+    Column("amount", Numeric(20, 6)),
+    Column("authority_name", String(200)),
+    Column("authority_uscc", String(18)),
+    Column("content", Text),
+    Column("extra", JSON),
+    Column("channel", String(16), nullable=False),
+    Column("batch_id", BigInteger),
+    Column("source_row", Integer),
+    Column("source_key", String(128)),
+    Column("submitter_id", BigInteger),
+    Column("received_at", Timestamp(), nullable=False),
+    Index("ix_record_subject_class_date", "subject_id", "info_class", "decision_date"),
+    Index("ix_record_class_date", "info_class", "decision_date"),
+    Index("ix_record_department_received", "department_id", "received_at"),
+    Index("ix_record_doc_number", "info_class", "doc_number"),
+    Index("ix_record_root", "root_id"),
+    postgresql_partition_by="HASH (subject_id)",
+)
+
+record_event = Table(
+    "record_event",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subject_id", BigInteger, nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    Column("at", Timestamp(), nullable=False),
+    Column("event", String(24), nullable=False),
+    Column("reason", Text),
+    Column("actor_name", String(64), nullable=False),
+    Index("ix_record_event_record", "subject_id", "record_id"),
+)

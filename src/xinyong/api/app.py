@@ -1,0 +1,65 @@
+"""``create_app``: the one FastAPI application serving the JSON API, the portal and the admin console."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from importlib import resources
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from xinyong import __version__
+from xinyong.api import errors
+from xinyong.api.routers import accounts, audit, catalogue, health, records, subjects
+from xinyong.bootstrap import Platform, bootstrap
+from xinyong.web import admin, portal
+
+API_PREFIX = "/api/v1"
+
+SECURITY_HEADERS = {
+    # Every asset is served by the platform itself: nothing may load from elsewhere.
+    "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+}
+
+
+def create_app(platform: Platform | None = None) -> FastAPI:
+    platform = platform or bootstrap()
+    app = FastAPI(
+        title="Xinyong 公共信用信息平台 API",
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,  # Swagger UI loads from a CDN; government intranets have none.
+        redoc_url=None,
+    )
+    app.state.platform = platform
+    errors.install(app)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request.state.request_id = (request.headers.get("x-request-id") or uuid.uuid4().hex)[:64]
+        response = await call_next(request)
+        response.headers["x-request-id"] = request.state.request_id
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=platform.settings.effective_secret_key,
+        session_cookie="xinyong_session",
+        max_age=platform.settings.session_hours * 3600,
+        same_site="lax",
+        https_only=not platform.settings.demo and platform.settings.host not in ("127.0.0.1", "localhost"),
+    )
+    for router in (health.router, catalogue.router, subjects.router, records.router, accounts.router, audit.router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(portal.router)
+    app.include_router(admin.router)
+    app.mount("/static", StaticFiles(directory=str(resources.files("xinyong.web") / "static")), name="static")
+    return app

@@ -1,0 +1,65 @@
+"""One error shape for the API, one error page for people, from the same exceptions.
+
+API (paths under /api/): ``{"error": {"code", "message", "message_en", "field"?, "problems"?}}``
+with the exception's HTTP status. Pages: the same message rendered in ``error.html``. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from xinyong.errors import FieldProblem, InvalidInput, XinyongError
+
+log = logging.getLogger("xinyong")
+
+_HTTP_MESSAGES = {
+    404: ("页面或资源不存在", "not found", "not_found"),
+    405: ("不支持该请求方法", "method not allowed", "method_not_allowed"),
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def render_error(request: Request, error: XinyongError) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": error.as_dict()}, status_code=error.status)
+    from xinyong.web.templating import render
+
+    return render(request, "error.html", {"error": error}, status_code=error.status)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(XinyongError)
+    async def _domain(request: Request, exc: XinyongError) -> Response:
+        return render_error(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            FieldProblem(
+                field=".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")),
+                code="request." + str(e["type"]),
+                message="请求参数有误：" + str(e["msg"]),
+                message_en=str(e["msg"]),
+            )
+            for e in exc.errors()
+        ]
+        return render_error(request, InvalidInput.from_problems(problems))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        message, message_en, code = _HTTP_MESSAGES.get(exc.status_code, ("请求无法处理", str(exc.detail), "http"))
+        return render_error(request, XinyongError(message, message_en, code=code, status=exc.status_code))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return render_error(request, XinyongError("系统内部错误，请稍后重试或联系管理员", "internal error",
+                                                  code="internal", status=500))

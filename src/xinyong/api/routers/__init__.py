@@ -1,0 +1,1 @@
+"""One router module per endpoint family, all under /api/v1."""

@@ -1,0 +1,1 @@
+"""The web faces: the public portal (``/``) and the admin console (``/admin``), server-rendered."""
