@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from xinyong.domain.masking import mask_identifier, mask_name
 from xinyong.errors import PermissionDenied
 
 CSRF_KEY = "csrf"
@@ -21,6 +22,8 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+environment.filters["mask_id"] = mask_identifier
+environment.filters["mask_name"] = mask_name
 
 
 def csrf_token(request: Request) -> str:
@@ -47,12 +50,3 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     )
     return HTMLResponse(html, status_code=status_code)
 
-
-def _register_filters() -> None:
-    from xinyong.domain.masking import mask_identifier, mask_name
-
-    environment.filters["mask_id"] = mask_identifier
-    environment.filters["mask_name"] = mask_name
-
-
-_register_filters()
