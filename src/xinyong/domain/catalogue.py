@@ -36,6 +36,7 @@ class ItemRole(StrEnum):
     SUBJECT_NAME = "subject_name"
     SUBJECT_CATEGORY = "subject_category"
     SUBJECT_ID = "subject_id"
+    SUBJECT_OTHER_ID = "subject_other_id"
     SUBJECT_CERT_TYPE = "subject_cert_type"
     SUBJECT_CERT_NO = "subject_cert_no"
     LEGAL_REP_NAME = "legal_rep_name"
@@ -56,6 +57,7 @@ class UpdateCycle(StrEnum):
 class CodeValue:
     code: str
     label: str
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,14 @@ class CodeTable:
     values: tuple[CodeValue, ...]
 
     def resolve(self, raw: str) -> str | None:
-        """The value's code, whether the clerk wrote the code or the label."""
+        """The value's code, whether the clerk wrote the code, the label or an alias (any case); a
+        label with a qualifier after a dash (``其他-军官证``) resolves by the part before the dash."""
+        wanted = raw.casefold()
         for value in self.values:
-            if raw in (value.code, value.label):
+            if wanted in (value.code.casefold(), value.label.casefold(), *(a.casefold() for a in value.aliases)):
                 return value.code
-        return None
+        head = raw.replace("－", "-").split("-", 1)[0]
+        return self.resolve(head) if head != raw and head else None
 
     def label_of(self, code: str) -> str:
         return next((v.label for v in self.values if v.code == code), code)
@@ -158,11 +163,12 @@ class Catalogue:
                     elif item.column in columns:
                         found.append(f"{info.code}.{item.code}: column '{item.column}' used twice")
                     columns.add(item.column)
-                if item.role is ItemRole.SUBJECT_ID and item.id_type is None:
-                    found.append(f"{info.code}.{item.code}: a subject_id item needs id_type")
+                if item.role in (ItemRole.SUBJECT_ID, ItemRole.SUBJECT_OTHER_ID) and item.id_type is None:
+                    found.append(f"{info.code}.{item.code}: a {item.role.value} item needs id_type")
+            codes = {item.code for item in info.items}
             for order in info.date_orders:
                 for code in (order.earlier, order.later):
-                    if code not in seen_headers:
+                    if code not in codes:
                         found.append(f"{info.code}: date rule names unknown item '{code}'")
         return found
 

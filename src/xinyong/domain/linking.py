@@ -1,6 +1,8 @@
 """Which subject a validated record is about (主体名下归结果): pure rules, no look-ups.
 
-An organisation is named by its USCC, or failing that by a legacy code (工商注册号, 组织机构代码…);
+An organisation is named by its USCC (the ``subject_id`` item), or failing that by a legacy code
+(``subject_other_id`` items: 工商注册号, 组织机构代码…); other identifiers in a record, such as the
+deciding authority's USCC, never name the subject.
 a natural person by a certificate (证件类型 + 证件号码). The subject type comes from the record's
 行政相对人类别, or the class's only subject type, or the USCC's registration category.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from xinyong.domain.catalogue import InfoClass, ItemRole, ItemType
+from xinyong.domain.catalogue import InfoClass, ItemRole
 from xinyong.domain.identifiers import IdType, parse_id_type
 from xinyong.domain.subjects import Identifier, SubjectType, subject_type_from_uscc
 from xinyong.errors import FieldProblem
@@ -34,8 +36,8 @@ def claim_subject(info: InfoClass, values: dict[str, Any]) -> tuple[SubjectClaim
     identifiers = [
         Identifier(item.id_type, str(values[item.code]))
         for item in info.items
-        if item.type is ItemType.IDENTIFIER and item.id_type is not None and values.get(item.code)
-        and item.role not in (ItemRole.LEGAL_REP_CERT_NO,)
+        if item.role in (ItemRole.SUBJECT_ID, ItemRole.SUBJECT_OTHER_ID) and item.id_type is not None
+        and values.get(item.code)
     ]
     uscc = next((i for i in identifiers if i.id_type is IdType.USCC), None)
     subject_type = _subject_type(info, values, uscc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -25,19 +25,23 @@ def clean_text(raw: object) -> str:
 def parse_date(raw: object) -> date | None:
     """A date from ``2023-05-01``, ``2023/5/1``, ``2023.5.1``, ``20230501``, ``2023年5月1日`` or an Excel
     serial number; ``None`` when it is none of these or not a real calendar date."""
+    if isinstance(raw, datetime):
+        return raw.date()
     if isinstance(raw, date):
         return raw
-    text = clean_text(raw).replace(" ", "") if not isinstance(raw, int | float) else str(raw)
-    for pattern in _DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            try:
-                return date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                return None
-    if re.fullmatch(r"\d{4,5}(\.0+)?", text):
+    text = clean_text(raw) if not isinstance(raw, int | float) else str(raw)
+    for candidate in (text, text.replace(" ", "")):
+        for pattern in _DATE_PATTERNS:
+            match = pattern.match(candidate)
+            if match:
+                try:
+                    return date(int(match[1]), int(match[2]), int(match[3]))
+                except ValueError:
+                    return None
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        # Excel serials of five digits: 1927-05-18 to 2173-10-14 (a bare year like 2023 is not a date)
         serial = int(float(text))
-        if 1 <= serial <= 2958465:
+        if serial >= 10000:
             return _EXCEL_EPOCH + timedelta(days=serial)
     return None
 

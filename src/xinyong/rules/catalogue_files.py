@@ -40,6 +40,7 @@ class _Strict(BaseModel):
 class CodeValueFile(_Strict):
     code: str
     label: str
+    aliases: list[str] = []
 
 
 class CodeTableFile(_Strict):
@@ -119,7 +120,7 @@ class InfoClassFile(_Strict):
 
 
 def code_table_to_domain(table: CodeTableFile) -> CodeTable:
-    return CodeTable(table.code, table.name, tuple(CodeValue(v.code, v.label) for v in table.values))
+    return CodeTable(table.code, table.name, tuple(CodeValue(v.code, v.label, tuple(v.aliases)) for v in table.values))
 
 
 def default_catalogue_dir() -> Path:
@@ -173,5 +174,12 @@ def dump_info_class(info: InfoClass) -> str:
 
 def dump_code_tables(tables: list[CodeTable]) -> str:
     data = {"code_tables": [{"code": t.code, "name": t.name,
-                             "values": [{"code": v.code, "label": v.label} for v in t.values]} for t in tables]}
+                             "values": [_code_value(v) for v in t.values]} for t in tables]}
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def _code_value(value: CodeValue) -> dict[str, object]:
+    data: dict[str, object] = {"code": value.code, "label": value.label}
+    if value.aliases:
+        data["aliases"] = list(value.aliases)
+    return data

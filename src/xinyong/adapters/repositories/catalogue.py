@@ -54,5 +54,6 @@ class CatalogueRepository:
             self.connection.execute(delete(code_table).where(code_table.c.code == table.code))
             self.connection.execute(
                 insert(code_table).values(code=table.code, name=table.name,
-                                          values=[{"code": v.code, "label": v.label} for v in table.values])
+                                          values=[{"code": v.code, "label": v.label, "aliases": list(v.aliases)}
+                                                  for v in table.values])
             )

@@ -1,0 +1,1 @@
+"""The ``xinyong`` command: translate arguments into service calls and results into text."""
