@@ -62,6 +62,8 @@ class TestMasking:
     def test_citizen_id_keeps_four_and_four(self) -> None:
         assert mask_identifier("32100219900101123X") == "3210**********123X"
 
-    @pytest.mark.parametrize(("name", "masked"), [("张三明", "张*明"), ("张三", "张*"), ("欧阳娜娜", "欧**娜"), ("张", "*")])
+    @pytest.mark.parametrize(
+        ("name", "masked"), [("张三明", "张*明"), ("张三", "张*"), ("欧阳娜娜", "欧**娜"), ("张", "*")]
+    )
     def test_person_names(self, name: str, masked: str) -> None:
         assert mask_name(name) == masked

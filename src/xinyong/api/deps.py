@@ -13,8 +13,10 @@ from xinyong.domain.accounts import PUBLIC, Actor
 from xinyong.errors import AuthenticationRequired
 from xinyong.services import accounts
 from xinyong.services.unit_of_work import UnitOfWork
+from xinyong.web.templating import check_csrf
 
 SESSION_USER = "user_id"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_platform(request: Request) -> Platform:
@@ -38,6 +40,12 @@ def client_ip(request: Request) -> str | None:
 
 def current_actor(request: Request, platform: PlatformDep) -> Actor:
     """A bearer token (machine clients), else the logged-in session (pages), else the public."""
+    actor = _resolve_actor(request, platform)
+    request.state.actor = actor
+    return actor
+
+
+def _resolve_actor(request: Request, platform: Platform) -> Actor:
     header = request.headers.get("authorization", "")
     ip, rid = client_ip(request), request_id(request)
     if header:
@@ -52,6 +60,10 @@ def current_actor(request: Request, platform: PlatformDep) -> Actor:
         with platform.uow(PUBLIC) as uow:
             user = uow.accounts.user(int(user_id))
         if user is not None and user.active and request.session.get("pw") == user.password_hash[-16:]:
+            if request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
+                # A session cookie travels with cross-site requests too: API writes made with it must
+                # carry the page's CSRF token (machine clients use bearer tokens instead).
+                check_csrf(request, request.headers.get("x-csrf-token"))
             return accounts.actor_for_user(user, "web", ip, rid)
         request.session.clear()
     return Actor(name="public", via="web", ip=ip, request_id=rid)

@@ -13,7 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from xinyong.errors import FieldProblem, InvalidInput, XinyongError
+from xinyong.domain.audit import AuditEvent
+from xinyong.errors import FieldProblem, InvalidInput, PermissionDenied, XinyongError
 
 log = logging.getLogger("xinyong")
 
@@ -35,9 +36,22 @@ def render_error(request: Request, error: XinyongError) -> Response:
     return render(request, "error.html", {"error": error}, status_code=error.status)
 
 
+def _audit_denial(request: Request, error: XinyongError) -> None:
+    """Refused attempts are evidence too: who tried what, from where."""
+    actor = getattr(request.state, "actor", None)
+    if actor is None:
+        return
+    with request.app.state.platform.uow(actor) as uow:
+        uow.audit(AuditEvent("access.denied", "path", request.url.path[:64],
+                             detail={"method": request.method, "code": error.code}))
+        uow.commit()
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(XinyongError)
     async def _domain(request: Request, exc: XinyongError) -> Response:
+        if isinstance(exc, PermissionDenied):
+            _audit_denial(request, exc)
         return render_error(request, exc)
 
     @app.exception_handler(RequestValidationError)

@@ -58,7 +58,8 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     from xinyong.adapters.db import is_initialised
 
     if not is_initialised(platform.engine):
-        click.echo("数据库尚未初始化，请先运行 `xinyong init`（database not initialised: run `xinyong init`）", err=True)
+        click.echo("数据库尚未初始化，请先运行 `xinyong init`", err=True)
+        click.echo("database not initialised: run `xinyong init`", err=True)
         raise SystemExit(2)
     host = host or platform.settings.host
     port = port or platform.settings.port

@@ -113,8 +113,9 @@ def set_password(uow: UnitOfWork, passwords: Passwords, username: str, password:
 
 def authenticate(uow: UnitOfWork, passwords: Passwords, username: str, password: str, max_failures: int) -> User:
     """Check a password; lock the account after ``max_failures`` wrong ones in a row."""
-    refused = AuthenticationRequired("用户名或密码错误，或账号已停用", "wrong username or password, or account disabled",
-                                     code="auth.failed")
+    refused = AuthenticationRequired(
+        "用户名或密码错误，或账号已停用", "wrong username or password, or account disabled", code="auth.failed"
+    )
     user = uow.accounts.user_by_name(username.strip())
     if user is None:
         uow.audit(AuditEvent("login.failed", "user", None, detail={"username": username[:64]}))

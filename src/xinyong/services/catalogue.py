@@ -27,7 +27,9 @@ def import_catalogue(uow: UnitOfWork, directory: Path) -> dict[str, int]:
     merged = Catalogue(classes={**existing.classes, **catalogue.classes}, code_tables=tables)
     problems = merged.problems()
     if problems:
-        raise ConfigurationError("目录有误：" + "；".join(problems), "catalogue is inconsistent: " + "; ".join(problems))
+        raise ConfigurationError(
+            "目录有误：" + "；".join(problems), "catalogue is inconsistent: " + "; ".join(problems)
+        )
     uow.catalogue.save_code_tables(list(catalogue.code_tables.values()))
     now = uow.clock.now()
     revisions: dict[str, int] = {}

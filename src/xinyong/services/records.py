@@ -58,9 +58,8 @@ def submit(uow: UnitOfWork, catalogue: Catalogue, info_class: str, department_id
     subject_id, created = subjects.link(uow, claim, since, f"{info_class}:{channel}")
     provenance = Provenance(received_at=uow.clock.now(), channel=channel, source_key=source_key,
                             submitter_id=uow.actor.user_id)
-    previous = (
-        uow.records.current_by_doc_number(info_class, core["doc_number"], subject_id) if core.get("doc_number") else None
-    )
+    doc_number = core.get("doc_number")
+    previous = uow.records.current_by_doc_number(info_class, doc_number, subject_id) if doc_number else None
     if previous is not None and previous.core == core and previous.extra == extra:
         uow.commit()
         return SubmitOutcome(previous, "unchanged", created)

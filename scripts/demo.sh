@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Set Xinyong up in ./.venv, build the demo city (扬州市) on the embedded SQLite database, and serve the
+# portal, the admin console and the API at http://127.0.0.1:8000. Safe to run again: an existing demo
+# city is kept and served as it is (delete ./data/demo to build it anew).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+    echo "Xinyong needs Python 3.11 or newer (found $("$PYTHON" --version 2>&1))." >&2; exit 1; }
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e .
+
+export XINYONG_DATA_DIR=${XINYONG_DATA_DIR:-$PWD/data/demo}
+export XINYONG_DEMO=1
+credentials="$XINYONG_DATA_DIR/demo-credentials.txt"
+if [ ! -f "$credentials" ]; then
+    .venv/bin/xinyong demo --seed "${XINYONG_DEMO_SEED:-1}" --subjects "${XINYONG_DEMO_SUBJECTS:-20000}"
+fi
+echo
+echo "Demo logins (also in $credentials):"
+cat "$credentials"
+echo
+exec .venv/bin/xinyong serve --host 127.0.0.1 --port "${XINYONG_PORT:-8000}"
