@@ -18,7 +18,7 @@ from xinyong.web.templating import render
 FLASH_KEY = "flash"
 
 
-class LoginRequired(Exception):  # noqa: N818 - a signal, not an error shown to anybody
+class LoginRequired(Exception):
     """Raised by the login gate; the console's routes turn it into a redirect to the login form."""
 
     def __init__(self, next_path: str) -> None:
