@@ -48,3 +48,24 @@ def person_penalty_values(**overrides: Any) -> dict[str, Any]:
     person = {"cf_xdr_mc": "张三明", "cf_xdr_lb": "自然人", "cf_xdr_shxym": None, "cf_frdb": None,
               "cf_xdr_zjlx": "身份证", "cf_xdr_zjhm": PERSON_ID, "cf_wsh": "扬市监罚〔2026〕99号"}
     return penalty_values(**{**person, **overrides})
+
+
+def penalty_csv(rows: list[dict[str, Any]], *, headers: str = "label", encoding: str = "utf-8",
+                title: str | None = None, extra_columns: dict[str, str] | None = None) -> bytes:
+    """A 行政处罚 file as departments send it: the 2021 national Chinese headers (or the cf_* codes)."""
+    import csv
+    import io
+
+    from xinyong.rules.catalogue_files import load_default_catalogue
+
+    info = load_default_catalogue().classes["administrative_penalty"]
+    names = {item.code: (item.label if headers == "label" else item.code) for item in info.items}
+    codes = [item.code for item in info.items]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if title:
+        writer.writerow([title])
+    writer.writerow([names[c] for c in codes] + list(extra_columns or {}))
+    for row in rows:
+        writer.writerow([row.get(c, "") for c in codes] + list((extra_columns or {}).values()))
+    return buffer.getvalue().encode(encoding)

@@ -29,10 +29,11 @@ class Settings(BaseSettings):
     session_hours: int = 8
     token_days: int = 90
     login_max_failures: int = 5
+    max_upload_mb: int = 1024
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
 
-    @field_validator("session_hours", "token_days", "login_max_failures", "argon2_time_cost")
+    @field_validator("session_hours", "token_days", "login_max_failures", "argon2_time_cost", "max_upload_mb")
     @classmethod
     def _positive(cls, value: int) -> int:
         if value < 1:

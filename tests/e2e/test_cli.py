@@ -96,3 +96,35 @@ class TestDemoExport:
         monkeypatch.setenv("XINYONG_DATA_DIR", str(tmp_path / "other"))
         run("demo", "--seed", "7", "--subjects", "200")
         assert run("subjects", "export", "--format", "jsonl") == first
+
+
+class TestIngestContract:
+    def test_ingest_batch_show_and_rejects(self, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        from tests.factories import penalty_csv, penalty_values
+
+        run("init")
+        run("departments", "add", "--uscc", MARKET_REGULATOR_USCC, "--name", "扬州市市场监督管理局")
+        path = tmp_path / "penalties.csv"
+        path.write_bytes(penalty_csv([penalty_values(), penalty_values(cf_wsh="扬市监罚〔2026〕2号", cf_jdrq="某天")],
+                                     encoding="gbk"))
+        report = json.loads(run("ingest", str(path), "--dataset", "administrative_penalty",
+                                "--source", MARKET_REGULATOR_USCC, "--json"))
+        assert {k: report[k] for k in ("rows", "accepted", "rejected", "updated", "duplicates")} == {
+            "rows": 2, "accepted": 1, "rejected": 1, "updated": 0, "duplicates": 0}
+        shown = json.loads(run("batch", "show", str(report["batch_id"]), "--json"))
+        assert shown["rejected_rows"] == [{"row": 3, "kind": "rejected", "problems": [
+            {"field": "cf_jdrq", "code": "item.date", "message": shown["rejected_rows"][0]["problems"][0]["message"]}]}]
+        run("batch", "rejects", str(report["batch_id"]), "-o", str(tmp_path / "rejects.csv"))
+        text = (tmp_path / "rejects.csv").read_text(encoding="utf-8-sig")
+        assert text.splitlines()[0].startswith("原行号,错误原因,") and "处罚决定日期" in text
+
+    def test_an_unusable_file_exits_non_zero_with_the_reason(self, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        run("init")
+        run("departments", "add", "--uscc", MARKET_REGULATOR_USCC, "--name", "扬州市市场监督管理局")
+        path = tmp_path / "empty.csv"
+        path.write_bytes(b"")
+        error = run("ingest", str(path), "--dataset", "administrative_penalty", "--source", MARKET_REGULATOR_USCC,
+                    expect=2)
+        assert "文件为空" in error and "file.empty" in error
+        error = run("ingest", str(path), "--dataset", "no_such_class", "--source", MARKET_REGULATOR_USCC, expect=2)
+        assert "catalog.unknown_class" in error

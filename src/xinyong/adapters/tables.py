@@ -202,12 +202,51 @@ ingest_batch = Table(
     Column("channel", String(16), nullable=False),
     Column("filename", String(255)),
     Column("file_sha256", String(64)),
+    Column("byte_size", BigInteger),
+    Column("encoding", String(16)),
+    Column("sheet", String(100)),
+    Column("header_row", Integer),
+    Column("mapping", JSON),
     Column("submitter_id", BigInteger),
+    Column("submitter_name", String(64)),
     Column("received_at", Timestamp(), nullable=False),
+    Column("finished_at", Timestamp()),
     Column("status", String(16), nullable=False),
+    Column("error_code", String(64)),
+    Column("error_message", Text),
     Column("rows", Integer, nullable=False, default=0),
     Column("accepted", Integer, nullable=False, default=0),
     Column("rejected", Integer, nullable=False, default=0),
+    Column("created", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("duplicates", Integer, nullable=False, default=0),
+    Column("held", Integer, nullable=False, default=0),
+    Column("timely", Integer, nullable=False, default=0),
+    Column("late", Integer, nullable=False, default=0),
+    Column("item_filled", JSON),
+    Index("ix_ingest_batch_received", "received_at"),
+)
+
+# Every row of a batch that was not stored as a record: its original cells, and why.
+ingest_issue = Table(
+    "ingest_issue",
+    metadata,
+    Column("batch_id", BigInteger, ForeignKey("ingest_batch.id"), primary_key=True),
+    Column("row_number", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # rejected | held
+    Column("cells", JSON, nullable=False),
+    Column("problems", JSON, nullable=False),
+    Column("resolved_at", Timestamp()),
+)
+
+# A department's own header → item mapping for one info class, remembered across uploads.
+column_mapping = Table(
+    "column_mapping",
+    metadata,
+    Column("department_id", BigInteger, ForeignKey("department.id"), primary_key=True),
+    Column("info_class", String(64), primary_key=True),
+    Column("header", String(200), primary_key=True),
+    Column("item_code", String(64), nullable=False),
 )
 
 credit_record = Table(
@@ -245,6 +284,7 @@ credit_record = Table(
     Index("ix_record_department_received", "department_id", "received_at"),
     Index("ix_record_doc_number", "info_class", "doc_number"),
     Index("ix_record_root", "root_id"),
+    Index("ix_record_source_key", "department_id", "info_class", "source_key"),
     postgresql_partition_by="HASH (subject_id)",
 )
 

@@ -43,7 +43,14 @@ def demo(seed: int, subject_count: int, record_count: int | None) -> None:
                          progress=lambda message: click.echo(message, err=True))
     click.echo(f"示范城市已生成：{summary.subjects} 个主体，{summary.records} 条信用记录，"
                f"{summary.departments} 个信源部门，用时 {summary.seconds:.1f} 秒")
-    _print_credentials([*created, *summary.credentials])
+    logins = [*created, *summary.credentials]
+    _print_credentials(logins)
+    if platform.settings.demo:
+        # Demo mode only: keep the logins beside the demo database (owner-readable) so that
+        # scripts/demo.sh can show them again on the next start.
+        path = platform.settings.ensure_data_dir() / "demo-credentials.txt"
+        path.touch(mode=0o600)
+        path.write_text("".join(f"{c.role.label}\t{c.username}\t{c.password}\n" for c in logins), encoding="utf-8")
 
 
 @click.command(help="Serve the portal (/), the admin console (/admin) and the API (/api/v1).")

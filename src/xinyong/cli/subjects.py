@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from xinyong.adapters.exports import safe_cell
 from xinyong.cli.common import console_actor, reports_errors
 from xinyong.cli.common import platform as get_platform
 from xinyong.domain.identifiers import IdType
@@ -40,10 +41,6 @@ def export(fmt: str) -> None:
         writer.writerow(["id", "subject_type", "name", "division_code", *[t.value for t in EXPORT_ID_TYPES]])
         for row in rows:
             identifiers = dict(row["identifiers"])
-            writer.writerow([row["id"], row["subject_type"], _cell(row["name"]), row["division_code"] or "",
+            writer.writerow([row["id"], row["subject_type"], safe_cell(row["name"]), row["division_code"] or "",
                              *[identifiers.get(t.value, "") for t in EXPORT_ID_TYPES]])
 
-
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in exported text (=, +, -, @ at the start)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

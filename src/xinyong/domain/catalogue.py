@@ -16,7 +16,7 @@ from typing import Any
 from xinyong.domain.identifiers import IdType, check_identifier, parse_id_type
 from xinyong.domain.records import CORE_COLUMNS, Classification, Openness, SharingLevel
 from xinyong.domain.subjects import SubjectType
-from xinyong.domain.values import clean_text, parse_date, parse_decimal
+from xinyong.domain.values import canonical_text, clean_text, parse_date, parse_decimal
 from xinyong.errors import FieldProblem, InvalidInput
 
 
@@ -184,18 +184,18 @@ class ValidatedValues:
     def ok(self) -> bool:
         return not self.problems
 
-    def split(self, info: InfoClass) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(core columns, extra items) for storage."""
+    def split(self, info: InfoClass) -> tuple[dict[str, Any], dict[str, str | None]]:
+        """(core columns, extra items) for storage. ``extra`` names every item of the class that has no
+        core column (``None`` when empty), so that records from every channel compare equal."""
         core: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
+        extra: dict[str, str | None] = {}
         for item in info.items:
             value = self.values.get(item.code)
-            if value is None:
-                continue
             if item.column:
-                core[item.column] = value
+                if value is not None:
+                    core[item.column] = value
             else:
-                extra[item.code] = value.isoformat() if isinstance(value, date) else str(value)
+                extra[item.code] = canonical_text(value)
         return core, extra
 
 

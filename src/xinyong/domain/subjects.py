@@ -42,7 +42,7 @@ SUBJECT_TYPE_BY_LABEL: dict[str, SubjectType] = {label: t for t, label in SUBJEC
 }
 
 # USCC position 1 (registration authority) and 2 (category), GB 32100-2015 appendix.
-_USCC_CATEGORY: dict[str, SubjectType] = {
+USCC_CATEGORY_TYPES: dict[str, SubjectType] = {
     "11": SubjectType.GOVERNMENT,
     "12": SubjectType.INSTITUTION,
     "13": SubjectType.SOCIAL_ORGANISATION,
@@ -59,7 +59,7 @@ _USCC_CATEGORY: dict[str, SubjectType] = {
 
 def subject_type_from_uscc(code: str) -> SubjectType:
     """The subject type a (valid) USCC's registration authority and category say it has."""
-    return _USCC_CATEGORY.get(code[:2], SubjectType.ENTERPRISE)
+    return USCC_CATEGORY_TYPES.get(code[:2], SubjectType.ENTERPRISE)
 
 
 def canonical_id_type(subject_type: SubjectType) -> IdType:

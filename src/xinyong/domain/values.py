@@ -55,3 +55,14 @@ def parse_decimal(raw: object) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value.is_finite() else None
+
+
+def canonical_text(value: object) -> str | None:
+    """How a typed value is kept among a record's extra items: ISO dates, decimals without trailing zeros."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)

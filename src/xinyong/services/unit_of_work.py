@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 
 from xinyong.adapters.repositories.accounts import AccountRepository
 from xinyong.adapters.repositories.audit import AuditRepository
+from xinyong.adapters.repositories.batches import BatchRepository
 from xinyong.adapters.repositories.catalogue import CatalogueRepository
 from xinyong.adapters.repositories.records import RecordRepository
 from xinyong.adapters.repositories.subjects import SubjectRepository
@@ -25,6 +26,7 @@ class UnitOfWork:
     connection: Connection
     accounts: AccountRepository
     audit_log: AuditRepository
+    batches: BatchRepository
     catalogue: CatalogueRepository
     records: RecordRepository
     subjects: SubjectRepository
@@ -40,6 +42,7 @@ class UnitOfWork:
         self._transaction = self.connection.begin()
         self.accounts = AccountRepository(self.connection)
         self.audit_log = AuditRepository(self.connection)
+        self.batches = BatchRepository(self.connection)
         self.catalogue = CatalogueRepository(self.connection)
         self.records = RecordRepository(self.connection)
         self.subjects = SubjectRepository(self.connection)

@@ -1,0 +1,234 @@
+"""Benchmark of collection: one 1,000,000-row 行政处罚 file (GB18030 CSV, ~2% bad rows) through
+
+1. our whole pipeline (read, transcode, validate, link, version, write) on SQLite,
+2. the same on PostgreSQL,
+3. PostgreSQL's raw ``COPY`` of the same rows into an unindexed text table (the limit),
+4. ``frictionless validate`` of the same file (a peer; needs ``pip install frictionless``),
+
+each in its own process so that its peak memory (RSS) is its own, and prints rows/s for each.
+
+    python bench/ingest.py [--rows 1000000] [--bad 0.02] [--frictionless-rows N]
+
+PostgreSQL: ``XINYONG_BENCH_POSTGRES_URL`` (default postgresql://postgres@127.0.0.1:5432/xinyong_bench_ingest);
+the database is created when missing and emptied, only when its name contains "bench" or "test".
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from stdnum.cn import ric, uscc
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/xinyong_bench_ingest"
+DEPARTMENT = "11321000MB19283745"
+CATEGORIES = ["警告", "罚款", "罚款", "罚款", "没收违法所得", "通报批评", "暂扣许可证件", "责令停产停业",
+              "吊销许可证件"]
+
+
+def _subjects(count: int, rng: random.Random) -> list[tuple[str, str, str, str]]:
+    """(name, category label, USCC or "", citizen ID or "") with valid identifiers."""
+    found = []
+    for n in range(count):
+        if rng.random() < 0.1:
+            body = f"321002{rng.randint(1960, 2004)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{n % 1000:03d}"
+            found.append((f"张{n}", "自然人", "", body + ric.calc_check_digit(body + "0")))
+        else:
+            body = f"91321002MA{n:07d}"[:17]
+            found.append((f"扬州市企业{n}有限公司", "法人及非法人组织", body + uscc.calc_check_digit(body + "0"), ""))
+    return found
+
+
+def build_file(path: Path, rows: int, bad: float, seed: int) -> int:
+    """The file, written in GB18030 with the national Chinese headers; returns the number of bad rows."""
+    from xinyong.rules.catalogue_files import load_default_catalogue
+
+    info = load_default_catalogue().classes["administrative_penalty"]
+    rng = random.Random(seed)
+    pool = _subjects(max(1000, rows // 5), rng)
+    today = date(2026, 11, 1)
+    broken = 0
+    with path.open("w", encoding="gb18030", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([item.label for item in info.items])
+        for n in range(rows):
+            name, kind, code, person = pool[rng.randrange(len(pool))]
+            decided = today - timedelta(days=rng.randint(1, 1500))
+            row = {
+                "cf_xdr_mc": name, "cf_xdr_lb": kind, "cf_xdr_shxym": code,
+                "cf_xdr_zjlx": "身份证" if person else "", "cf_xdr_zjhm": person, "cf_frdb": "" if person else "王五",
+                "cf_wsh": f"扬市监罚〔{decided.year}〕{n}号", "cf_wfxw": "销售不合格产品",
+                "cf_sy": "经查，当事人销售的产品经抽检不合格，违反了产品质量法的规定。",
+                "cf_yj": "《中华人民共和国产品质量法》第四十九条", "cf_cflb": rng.choice(CATEGORIES),
+                "cf_nr": "罚款人民币贰万元", "cf_nr_fk": f"{rng.randint(0, 500) / 10:.1f}",
+                "cf_jdrq": decided.strftime(rng.choice(["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y%m%d"])),
+                "cf_cfjg": "扬州市市场监督管理局", "cf_cfjgdm": DEPARTMENT, "cf_sjly": "扬州市市场监督管理局",
+                "cf_sjlydm": DEPARTMENT,
+            }
+            if rng.random() < bad:
+                broken += 1
+                fault = rng.randrange(4)
+                if fault == 0 and code:
+                    row["cf_xdr_shxym"] = code[:-1] + ("0" if code[-1] != "0" else "1")
+                elif fault == 1:
+                    row["cf_jdrq"] = "2026-02-30"
+                elif fault == 2:
+                    row["cf_wsh"] = ""
+                else:
+                    row["cf_nr_fk"] = "-5"
+            writer.writerow([row.get(item.code, "") for item in info.items])
+    return broken
+
+
+def _platform(data_dir: Path, url: str | None):  # type: ignore[no-untyped-def]
+    from xinyong.bootstrap import bootstrap
+    from xinyong.settings import Settings
+
+    return bootstrap(Settings(data_dir=data_dir, database_url=url, argon2_time_cost=1, argon2_memory_kib=8192,
+                              secret_key="b" * 40))
+
+
+def run_pipeline(path: Path, url: str | None, data_dir: Path) -> dict[str, float]:
+    from xinyong.domain.accounts import system_actor
+    from xinyong.services import accounts, ingest
+    from xinyong.services.setup import initialise
+
+    platform = _platform(data_dir, url)
+    initialise(platform)
+    with platform.uow(system_actor("bench")) as uow:
+        department = accounts.add_department(uow, DEPARTMENT, "扬州市市场监督管理局")
+    started = time.perf_counter()
+    report = ingest.ingest_file(platform, system_actor("bench"), path, "administrative_penalty", department.id)
+    seconds = time.perf_counter() - started
+    return {"rows": report.rows, "accepted": report.accepted, "rejected": report.rejected, "seconds": seconds}
+
+
+def run_copy(path: Path, url: str) -> dict[str, float]:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        header = path.open(encoding="gb18030").readline().strip().split(",")
+        columns = ", ".join(f"c{i} text" for i in range(len(header)))
+        connection.execute("DROP TABLE IF EXISTS raw_penalty")
+        connection.execute(f"CREATE UNLOGGED TABLE raw_penalty ({columns})")
+        started = time.perf_counter()
+        statement = "COPY raw_penalty FROM STDIN (FORMAT csv, HEADER true, ENCODING 'GB18030')"
+        with connection.cursor().copy(statement) as copy, path.open("rb") as source:
+            while chunk := source.read(1 << 20):
+                copy.write(chunk)
+        seconds = time.perf_counter() - started
+        rows = connection.execute("SELECT count(*) FROM raw_penalty").fetchone()[0]  # type: ignore[index]
+    return {"rows": rows, "seconds": seconds}
+
+
+def run_frictionless(path: Path, rows: int) -> dict[str, float]:
+    from frictionless import Resource, system  # type: ignore[import-not-found]
+
+    with system.use_context(trusted=True):
+        resource_ = Resource(path=str(path), encoding="gb18030", format="csv")
+        started = time.perf_counter()
+        report = resource_.validate(limit_rows=rows) if rows else resource_.validate()
+        seconds = time.perf_counter() - started
+    return {"rows": report.stats["rows"] if isinstance(report.stats, dict) else rows, "seconds": seconds,
+            "errors": len(report.flatten(["rowNumber"]))}
+
+
+def _child(kind: str, path: Path, url: str | None, rows: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as directory:
+        if kind == "pipeline":
+            result = run_pipeline(path, url, Path(directory))
+        elif kind == "copy":
+            assert url is not None
+            result = run_copy(path, url)
+        else:
+            result = run_frictionless(path, rows)
+    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def _in_process(kind: str, path: Path, url: str | None, rows: int = 0) -> dict[str, float] | None:
+    command = [sys.executable, __file__, "--child", kind, "--file", str(path), "--url", url or "",
+               "--frictionless-rows", str(rows)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        print(f"  {kind}: failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _postgres(url: str) -> str | None:
+    parsed = make_url(url)
+    if not re.search(r"bench|test", parsed.database or ""):
+        print(f"PostgreSQL skipped: {parsed.database!r} is not named for benchmarks or tests")
+        return None
+    admin = create_engine(parsed.set(database="postgres").render_as_string(hide_password=False)
+                          .replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+    return url
+
+
+def _line(label: str, result: dict[str, float] | None, rows: int) -> float | None:
+    if result is None:
+        return None
+    rate = rows / result["seconds"]
+    print(f"  {label:<44} {result['seconds']:8.1f} s  {rate:>10,.0f} rows/s  "
+          f"peak RSS {result['peak_rss_mib']:,.0f} MiB")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--bad", type=float, default=0.02)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--frictionless-rows", type=int, default=0, help="0: the whole file")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_child(args.child, Path(args.file), args.url or None, args.frictionless_rows)))
+        return
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "penalties.csv"
+        started = time.perf_counter()
+        broken = build_file(path, args.rows, args.bad, args.seed)
+        print(f"file: {args.rows:,} rows ({broken:,} bad), {path.stat().st_size / 2**20:,.0f} MiB GB18030, "
+              f"built in {time.perf_counter() - started:.0f} s; Python {sys.version.split()[0]}")
+        url = _postgres(os.environ.get("XINYONG_BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
+        sqlite = _in_process("pipeline", path, None)
+        rate_sqlite = _line("Xinyong pipeline, SQLite", sqlite, args.rows)
+        rate_pg = rate_copy = None
+        if url:
+            rate_pg = _line("Xinyong pipeline, PostgreSQL", _in_process("pipeline", path, url), args.rows)
+            rate_copy = _line("PostgreSQL raw COPY, unindexed text table (limit)", _in_process("copy", path, url),
+                              args.rows)
+        rows = args.frictionless_rows or args.rows
+        rate_fl = _line(f"frictionless validate ({rows:,} rows)", _in_process("frictionless", path, None, rows), rows)
+        if sqlite:
+            print(f"  pipeline outcome: {sqlite['accepted']:,.0f} accepted, {sqlite['rejected']:,.0f} rejected")
+        if rate_pg and rate_copy:
+            print(f"PostgreSQL pipeline = {rate_pg / rate_copy:.0%} of raw COPY")
+        if rate_fl:
+            best = max(r for r in (rate_sqlite, rate_pg) if r)
+            print(f"pipeline vs frictionless: {best / rate_fl:,.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""Files we hand out (reject files, exports): CSV that Excel opens as UTF-8, with formulas neutralised."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from typing import IO
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """Text that a spreadsheet shows as text: a leading ``=``, ``+``, ``-`` or ``@`` gets a quote first."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[object]], bom: bool = True) -> None:
+    if bom:
+        stream.write("\ufeff")
+    writer = csv.writer(stream)
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])

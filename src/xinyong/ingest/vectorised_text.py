@@ -1,0 +1,128 @@
+"""Vectorised ``clean_text`` (Unicode NFKC, then ``str.strip``) for polars String columns.
+
+Cells fall in four tiers, cheapest first:
+
+0. printable ASCII and *inert* characters only (CJK ideographs, CJK punctuation, common symbols: NFKC
+   leaves them alone and they play no part in any later check): the cell is its own clean text;
+1. also full-width ASCII (U+FF01–U+FF5E), the ideographic space and white space: a one-to-one
+   translation to ASCII, then strip;
+2. any other character of the Basic Multilingual Plane that Python's ``unicodedata`` knows: polars'
+   NFKC (the Unicode stability policy makes it agree with Python's on such text), then strip;
+3. characters Python's Unicode version does not know, or outside the BMP: the reference, in Python.
+
+Only tiers 0 and 1 leave text that the vectorised typed checks (dates, numbers, codes, identifiers)
+handle exactly; the caller sends typed cells of tiers 2 and 3 to the reference ``parse_item``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import polars as pl
+from stdnum import util as stdnum_util
+
+# Blocks searched for inert characters: Latin-1 symbols, punctuation and symbols, CJK radicals,
+# CJK punctuation, kana, bopomofo, CJK ideographs (extension A and unified).
+_INERT_BLOCKS = ((0xA0, 0xFF), (0x2000, 0x2BFF), (0x2E80, 0x2FFF), (0x3000, 0x31FF), (0x3400, 0x9FFF))
+_ID_SEPARATORS = "-‐‑‒–—―_·"  # identifiers.normalize removes these (and white space)
+_FULL_WIDTH = tuple(chr(c) for c in range(0xFF01, 0xFF5F)) + ("\u3000",)
+
+
+def _ranges(codes: Iterable[int]) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    for code in sorted(codes):
+        if found and found[-1][1] == code - 1:
+            found[-1] = (found[-1][0], code)
+        else:
+            found.append((code, code))
+    return found
+
+
+def char_class(codes: Iterable[int], negate: bool = False, extra: str = "") -> str:
+    """A regex character class (Rust syntax) of code points."""
+    parts = "".join(f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in _ranges(codes))
+    return f"[{'^' if negate else ''}{extra}{parts}]"
+
+
+@cache
+def _composition_seconds() -> frozenset[str]:
+    """Characters that can combine with the one before them under NFC (NFKC quick check "maybe")."""
+    found = set()
+    for code in range(0x10000):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            first, second = (chr(int(p, 16)) for p in parts)
+            if unicodedata.normalize("NFC", first + second) == chr(code):
+                found.add(second)
+    return frozenset(found)
+
+
+def _is_inert(char: str) -> bool:
+    """NFKC leaves it and its neighbours alone, it has no case, is no digit, white space or separator,
+    and python-stdnum does not map it to ASCII."""
+    category = unicodedata.category(char)
+    return (
+        category[0] in "LNPS"
+        and unicodedata.normalize("NFKC", char) == char
+        and unicodedata.combining(char) == 0
+        and char not in _composition_seconds()
+        and char.lower() == char.upper() == char.casefold() == char
+        and not (char.isspace() or char.isdigit() or char.isdecimal())
+        and char not in _ID_SEPARATORS
+        and char not in stdnum_util._char_map  # noqa: SLF001 - the mapping stdnum applies before checking
+    )
+
+
+@cache
+def inert_codes() -> tuple[int, ...]:
+    return tuple(c for lo, hi in _INERT_BLOCKS for c in range(lo, hi + 1) if _is_inert(chr(c)))
+
+
+@cache
+def python_whitespace() -> str:
+    """Every character ``str.strip`` removes (there are none outside the BMP)."""
+    return "".join(chr(c) for c in range(0x10000) if chr(c).isspace())
+
+
+@cache
+def _patterns() -> tuple[str, str, str]:
+    inert = inert_codes()
+    plain = char_class(inert, negate=True, extra=r"!-~")  # anything but printable ASCII and inert
+    full_width = [ord(c) for c in _FULL_WIDTH]
+    translatable = char_class((*inert, *full_width), negate=True, extra=r"\x00-\x7F")
+    unknown = [c for c in range(0x10000) if unicodedata.category(chr(c)) in ("Cn", "Cs")]
+    exotic = f"[^\\x00-\\x{{FFFF}}]|{char_class(unknown)}"
+    return plain, translatable, exotic
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """Cleaned text of a column and which cells need the reference instead."""
+
+    text: pl.Expr  # exact wherever `python` is false
+    python: pl.Expr  # true where the cell must be handled in Python
+
+
+def clean(raw: pl.Expr, typed: bool) -> Cleaned:
+    """``clean_text`` of every cell; ``typed``: cells beyond tier 1 are flagged for the reference (their
+    text may hold characters the typed checks do not model)."""
+    plain, translatable, exotic = _patterns()
+    spaces = python_whitespace()
+    flagged = pl.when(raw.str.contains(plain)).then(raw)
+    simple = flagged.str.contains(translatable).not_()
+    tier1 = pl.when(simple).then(flagged).str.replace_many(_FULL_WIDTH, _translations()).str.strip_chars(spaces)
+    harder = pl.when(simple.not_()).then(flagged)
+    odd = harder.str.contains(exotic)
+    tier2 = pl.when(odd.not_()).then(harder).str.normalize("NFKC").str.strip_chars(spaces)
+    python = (harder.is_not_null() if typed else odd).fill_null(False)
+    return Cleaned(text=pl.coalesce(tier1, tier2, raw), python=python)
+
+
+@cache
+def _translations() -> tuple[str, ...]:
+    found = tuple(unicodedata.normalize("NFKC", c) for c in _FULL_WIDTH)
+    assert all(len(t) == 1 and t.isascii() for t in found)
+    return found
