@@ -121,15 +121,13 @@ def _open_csv(path: Path, encoding: str, is_header: Callable[[str], bool]) -> Ta
     width = len(headers)
 
     def batches() -> Iterator[pl.DataFrame]:
-        reader = pl.read_csv_batched(
+        lazy = pl.scan_csv(
             path, has_header=False, skip_rows=index + 1, separator=dialect_delimiter, infer_schema=False,
-            truncate_ragged_lines=False, missing_utf8_is_empty_string=False, batch_size=BATCH_ROWS,
-            new_columns=[f"c{i}" for i in range(width)], quote_char='"',
+            truncate_ragged_lines=False, quote_char='"',
+            new_columns=[f"c{i}" for i in range(width)],
         )
         first_row = index + 2
-        while chunk := reader.next_batches(1):
-            frame = chunk[0]
-            frame = frame.select([pl.col(c).cast(pl.String) for c in frame.columns])
+        for frame in lazy.collect_batches(chunk_size=BATCH_ROWS):
             yield frame.with_columns(pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("row"))
             first_row += frame.height
 

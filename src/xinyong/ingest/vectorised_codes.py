@@ -10,6 +10,7 @@ import polars as pl
 from xinyong.domain.catalogue import CodeTable
 from xinyong.domain.identifiers import ID_TYPE_BY_LABEL, IdType, parse_id_type
 from xinyong.errors import InvalidInput
+from xinyong.ingest.vectorised_steps import Steps
 
 
 @cache
@@ -26,14 +27,14 @@ def _lookup(text: pl.Expr, keys: dict[str, str]) -> pl.Expr:
     return text.replace_strict(list(keys), list(keys.values()), default=None, return_dtype=pl.String)
 
 
-def resolve(text: pl.Expr, table: CodeTable) -> pl.Expr:
+def resolve(text: pl.Expr, table: CodeTable, steps: Steps) -> pl.Expr:
     """The code of each cell, or null; a qualified label (``其他-军官证``) resolves by its head."""
     keys = _keys(table)
-    lower = text.str.to_lowercase()
-    direct = _lookup(lower, keys)
-    dashed = pl.when(direct.is_null() & lower.str.contains("-", literal=True)).then(lower)
-    head = dashed.str.splitn("-", 2).struct.field("field_0")
-    return pl.coalesce(direct, _lookup(pl.when(head != "").then(head), keys))
+    lower = steps.keep(text.str.to_lowercase())
+    direct = steps.keep(_lookup(lower, keys))
+    dashed = steps.keep(pl.when(direct.is_null() & lower.str.contains("-", literal=True)).then(lower))
+    head = steps.keep(dashed.str.splitn("-", 2).struct.field("field_0"))
+    return steps.keep(pl.coalesce(direct, _lookup(pl.when(head != "").then(head), keys)))
 
 
 def id_type_of_code(code: str) -> IdType | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from xinyong.ingest.vectorised_steps import Steps
+
 _D = "[0-9]"
 # values._DATE_PATTERNS as one alternation (the three cannot match the same text)
 _DATE = (
@@ -26,7 +28,7 @@ def days_from_civil(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
     return era * 146097 + doe - 719468
 
 
-def _is_date(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
+def is_date(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
     leap = ((y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))).cast(pl.Int64)
     short = m.is_in([4, 6, 9, 11]).cast(pl.Int64)
     february = (m == 2).cast(pl.Int64)
@@ -34,27 +36,28 @@ def _is_date(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
     return (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last)
 
 
-def _match(text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    groups = text.str.extract_groups(_DATE)
+def _match(text: pl.Expr, steps: Steps) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    groups = steps.keep(text.str.extract_groups(_DATE))
 
     def part(name: str) -> pl.Expr:
         fields = (groups.struct.field(f"{name}{i}") for i in (1, 2, 3))
-        return pl.coalesce(*fields).cast(pl.Int64)
+        return steps.keep(pl.coalesce(*fields).cast(pl.Int64))
 
     return part("y"), part("m"), part("d")
 
 
-def parse_dates(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def parse_dates(text: pl.Expr, steps: Steps) -> tuple[pl.Expr, pl.Expr]:
     """(date or null, whether a non-empty cell is not a date) for cleaned, non-empty text."""
-    canonical = text.str.to_date("%Y-%m-%d", strict=False)
-    canonical = pl.when(canonical.dt.to_string("%Y-%m-%d") == text).then(canonical)
-    rest = pl.when(canonical.is_null()).then(text)
-    y, m, d = _match(rest)
-    unspaced = pl.when(y.is_null() & rest.str.contains(" ", literal=True)).then(rest.str.replace_all(" ", ""))
-    y2, m2, d2 = _match(unspaced)
-    y, m, d = pl.coalesce(y, y2), pl.coalesce(m, m2), pl.coalesce(d, d2)
-    matched = pl.when(_is_date(y, m, d)).then(days_from_civil(y, m, d))
+    canonical = steps.keep(text.str.to_date("%Y-%m-%d", strict=False))
+    same = (canonical.dt.to_string("%Y-%m-%d") == text) & (canonical.dt.year() >= 1)  # Python has no year 0
+    canonical = steps.keep(pl.when(same).then(canonical))
+    rest = steps.keep(pl.when(canonical.is_null()).then(text))
+    y, m, d = _match(rest, steps)
+    spaced = steps.keep(pl.when(y.is_null() & rest.str.contains(" ", literal=True)).then(rest))
+    y2, m2, d2 = _match(spaced.str.replace_all(" ", "", literal=True), steps)
+    y, m, d = (steps.keep(pl.coalesce(a, b)) for a, b in ((y, y2), (m, m2), (d, d2)))
+    matched = pl.when(is_date(y, m, d)).then(days_from_civil(y, m, d))
     serial = pl.when(y.is_null()).then(rest).str.extract(_EXCEL, 1).cast(pl.Int64)
     excel = pl.when(serial >= 10000).then(serial + _EXCEL_EPOCH)
-    days = pl.coalesce(canonical.cast(pl.Int64), matched, excel)
-    return days.cast(pl.Int32).cast(pl.Date), days.is_null() & text.is_not_null()
+    days = steps.keep(pl.coalesce(canonical.cast(pl.Int64), matched, excel))
+    return steps.keep(days.cast(pl.Int32).cast(pl.Date)), steps.keep(days.is_null() & text.is_not_null())

@@ -12,6 +12,8 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 import polars as pl
 
+from xinyong.ingest.vectorised_steps import Steps
+
 DECIMAL_TYPE = pl.Decimal(precision=20, scale=6)
 _SCALE = Decimal("0.000001")
 _LIMIT = Decimal(10) ** 14  # exclusive bound of |value| in Decimal(20, 6)
@@ -20,14 +22,15 @@ _PLAIN_DECIMAL = r"^[+-]?(?:[0-9]{1,14}(?:\.[0-9]{0,6})?|\.[0-9]{1,6})$"
 _PLAIN_INTEGER = r"^[+-]?[0-9]{1,18}$"
 
 
-def parse_numbers(text: pl.Expr, integer: bool) -> tuple[pl.Expr, pl.Expr]:
+def parse_numbers(text: pl.Expr, integer: bool, steps: Steps) -> tuple[pl.Expr, pl.Expr]:
     """(value or null, whether the cell needs the reference) for cleaned, non-empty text."""
     if integer:
-        plain = text.str.contains(_PLAIN_INTEGER)
-        return pl.when(plain).then(text).cast(pl.Int64), plain.not_()
-    stripped = text.str.replace_all(",", "", literal=True)
-    plain = stripped.str.contains(_PLAIN_DECIMAL)
-    return pl.when(plain).then(stripped).cast(DECIMAL_TYPE), plain.not_()
+        plain = steps.keep(text.str.contains(_PLAIN_INTEGER))
+        return steps.keep(pl.when(plain).then(text).cast(pl.Int64)), plain.not_()
+    commas = steps.keep(pl.when(text.str.contains(",", literal=True)).then(text))
+    stripped = steps.keep(pl.coalesce(commas.str.replace_all(",", "", literal=True), text))
+    plain = steps.keep(stripped.str.contains(_PLAIN_DECIMAL))
+    return steps.keep(pl.when(plain).then(stripped).cast(DECIMAL_TYPE)), plain.not_()
 
 
 def below(value: pl.Expr, minimum: float, integer: bool) -> pl.Expr:

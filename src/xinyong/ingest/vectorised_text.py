@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import polars as pl
 from stdnum import util as stdnum_util
 
@@ -93,32 +93,37 @@ def _patterns() -> tuple[str, str, str]:
     plain = char_class(inert, negate=True, extra=r"!-~")  # anything but printable ASCII and inert
     full_width = [ord(c) for c in _FULL_WIDTH]
     translatable = char_class((*inert, *full_width), negate=True, extra=r"\x00-\x7F")
-    unknown = [c for c in range(0x10000) if unicodedata.category(chr(c)) in ("Cn", "Cs")]
-    exotic = f"[^\\x00-\\x{{FFFF}}]|{char_class(unknown)}"
+    unknown = [c for c in range(0x10000) if unicodedata.category(chr(c)) == "Cn"]
+    exotic = f"[^\\x00-\\x{{D7FF}}\\x{{E000}}-\\x{{FFFF}}]|{char_class(unknown)}"
     return plain, translatable, exotic
 
 
-@dataclass(frozen=True)
-class Cleaned:
-    """Cleaned text of a column and which cells need the reference instead."""
-
-    text: pl.Expr  # exact wherever `python` is false
-    python: pl.Expr  # true where the cell must be handled in Python
-
-
-def clean(raw: pl.Expr, typed: bool) -> Cleaned:
-    """``clean_text`` of every cell; ``typed``: cells beyond tier 1 are flagged for the reference (their
-    text may hold characters the typed checks do not model)."""
-    plain, translatable, exotic = _patterns()
-    spaces = python_whitespace()
-    flagged = pl.when(raw.str.contains(plain)).then(raw)
+def clean_column(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(``clean_text`` of every cell, whether it is beyond tier 1): one scan of every cell, and the cells
+    that need more are filtered out and worked on alone (a mask would not spare a regex its work)."""
+    plain, translatable, _ = _patterns()
+    rows = raw.str.contains(plain).fill_null(False).arg_true()
+    odd = np.zeros(raw.len(), dtype=bool)
+    if rows.is_empty():
+        return raw, pl.Series(raw.name, odd)
+    flagged = raw.gather(rows)
     simple = flagged.str.contains(translatable).not_()
-    tier1 = pl.when(simple).then(flagged).str.replace_many(_FULL_WIDTH, _translations()).str.strip_chars(spaces)
-    harder = pl.when(simple.not_()).then(flagged)
-    odd = harder.str.contains(exotic)
-    tier2 = pl.when(odd.not_()).then(harder).str.normalize("NFKC").str.strip_chars(spaces)
-    python = (harder.is_not_null() if typed else odd).fill_null(False)
-    return Cleaned(text=pl.coalesce(tier1, tier2, raw), python=python)
+    text = flagged.str.replace_many(_FULL_WIDTH, _translations())
+    harder = simple.not_().arg_true()
+    if not harder.is_empty():
+        text = text.scatter(harder, _normalize(flagged.gather(harder)))
+        odd[rows.gather(harder).to_numpy()] = True
+    return raw.scatter(rows, text.str.strip_chars(python_whitespace())), pl.Series(raw.name, odd)
+
+
+def _normalize(cells: pl.Series) -> pl.Series:
+    """NFKC by polars, or by Python for characters its Unicode version does not know."""
+    exotic = cells.str.contains(_patterns()[2]).arg_true()
+    normalized = cells.str.normalize("NFKC")
+    if exotic.is_empty():
+        return normalized
+    python = [unicodedata.normalize("NFKC", c) for c in cells.gather(exotic).to_list()]
+    return normalized.scatter(exotic, pl.Series(python, dtype=pl.String))
 
 
 @cache

@@ -59,7 +59,8 @@ _PREFIX_LABELS = {"item": "数据项校验未通过", "identifier": "代码校�
                   "row": "行格式错误", "link": "无法确定信用主体", "file": "文件错误"}
 
 CYCLE_DAYS_LABELS: dict[UpdateCycle, str] = {
-    UpdateCycle.REALTIME: "实时（1个工作日）", UpdateCycle.DAILY: "每日（1个工作日）", UpdateCycle.WEEKLY: "每周（7天）",
+    UpdateCycle.REALTIME: "实时（1个工作日）", UpdateCycle.DAILY: "每日（1个工作日）",
+    UpdateCycle.WEEKLY: "每周（7天）",
     UpdateCycle.MONTHLY: "每月", UpdateCycle.QUARTERLY: "每季度", UpdateCycle.YEARLY: "每年",
 }
 
@@ -267,7 +268,8 @@ def _completeness(info: InfoClass | None, batch: dict[str, Any]) -> float | None
     if not optional:
         return None
     filled = batch["item_filled"] or {}
-    return sum(min(int(filled.get(code, 0)), batch["accepted"]) / batch["accepted"] for code in optional) / len(optional)
+    accepted = batch["accepted"]
+    return sum(min(int(filled.get(code, 0)), accepted) / accepted for code in optional) / len(optional)
 
 
 def _add_batch(row: DepartmentBulletin, batch: dict[str, Any], completeness: float | None) -> None:

@@ -8,6 +8,8 @@ with the reason and nothing of it is written. See docs/architecture.md, "How a b
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -31,10 +33,13 @@ from xinyong.ingest.vectorised import validate_frame
 from xinyong.services.records import info_class_or_error
 from xinyong.services.unit_of_work import UnitOfWork
 
+log = logging.getLogger("xinyong.ingest")
+
 # Columns a reject file adds; ignored when the corrected file comes back.
 ROW_COLUMN = "原行号"
 ERROR_COLUMN = "错误原因"
 REJECT_FILE_COLUMNS = (ROW_COLUMN, ERROR_COLUMN)
+_HEADERLESS = re.compile(r"第\d+列")  # how a reject file names a column that had no header
 
 
 @dataclass
@@ -89,14 +94,15 @@ def ingest_file(platform: Platform, actor: Actor, path: Path, info_class: str, d
     meta = {"filename": (filename or path.name)[:255], "file_sha256": _sha256(path),
             "byte_size": path.stat().st_size, "channel": channel}
     with platform.uow(actor) as uow:
-        info = info_class_or_error(platform.catalogue(uow), info_class)
         catalogue = platform.catalogue(uow)
+        info = info_class_or_error(catalogue, info_class)
         saved = uow.batches.mapping(department_id, info_class)
         ignored = {header_key(h) for h in REJECT_FILE_COLUMNS}
         known = set(catalogue_headers(info)) | {header_key(h) for h in saved} | ignored
         try:
             with open_table(path, known.__contains__, platform.settings.max_upload_mb * 2**20) as table:
-                headers = ["" if header_key(h) in ignored else h for h in table.headers]
+                headers = ["" if header_key(h) in ignored or _HEADERLESS.fullmatch(h.strip()) else h
+                           for h in table.headers]
                 mapping, problems = map_headers(info, headers, saved)
                 if problems:
                     raise InvalidInput.from_problems(problems)
@@ -107,14 +113,16 @@ def ingest_file(platform: Platform, actor: Actor, path: Path, info_class: str, d
                                   ((_named(f, table.headers), _columns(f, mapping)) for f in table.batches()),
                                   unmapped=[_column_name(h, i) for i, (h, c) in
                                             enumerate(zip(headers, mapping.columns, strict=True)) if c is None])
+            uow.commit()
+            return report
         except XinyongError as error:
-            raise _failed(platform, actor, info, department_id, meta, error) from error
+            failure = error
         except Exception as error:  # a file the readers choke on must still fail cleanly, with a reason
-            cause = InvalidInput("文件无法读取：内容已损坏或格式不符", f"the file cannot be read: {error}",
-                                 code="file.unreadable", field="file")
-            raise _failed(platform, actor, info, department_id, meta, cause) from error
-        uow.commit()
-    return report
+            log.warning("batch from %s could not be read: %s", meta["filename"], error)
+            failure = InvalidInput("文件无法读取：内容已损坏或格式不符", f"the file cannot be read: {error}",
+                                   code="file.unreadable", field="file")
+    # The unit of work above has rolled back: nothing of the batch is kept but the record of its failure.
+    raise _failed(platform, actor, info, department_id, meta, failure)
 
 
 def push_records(platform: Platform, actor: Actor, info_class: str, department_id: int,
@@ -191,7 +199,8 @@ def _process(uow: UnitOfWork, catalogue: Catalogue, info: InfoClass, department_
     filled: dict[str, int] = {}
     for raw, data in chunks:
         lines = data["row"]
-        values_in = data.drop("row")
+        # A cell our own reject file neutralised ('=…) is checked as what it was, not stored with the quote.
+        values_in = data.drop("row").with_columns(pl.all().str.replace(r"^'([=+\-@])", "$1"))
         result = validate_frame(info, catalogue, values_in, today)
         problems = [cell_problems(values_in, labels), result.problems, _unmapped_cells(raw, unmapped or [])]
         if extra_problems is not None:
@@ -293,7 +302,8 @@ def reject_file_rows(uow: UnitOfWork, batch_id: int) -> tuple[list[str], list[li
     rejected = [i for i in batch["issues"] if i["kind"] == "rejected"]
     header: list[str] = []
     for issue in rejected:
-        header += [h for h in issue["cells"] if h not in header and h not in REJECT_FILE_COLUMNS]
+        header += [h for h, v in issue["cells"].items()
+                   if h not in header and h not in REJECT_FILE_COLUMNS and not (_HEADERLESS.fullmatch(h) and not v)]
     rows = [[issue["row_number"], "；".join(f"{p['message']}[{p['code']}]" for p in issue["problems"]),
              *[issue["cells"].get(h) for h in header]] for issue in rejected]
     return [ROW_COLUMN, ERROR_COLUMN, *header], rows

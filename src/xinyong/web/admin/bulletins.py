@@ -55,5 +55,4 @@ def monitor_page(request: Request, actor: ConsoleActor, uow: UowDep, platform: P
         "rows": rows, "channels": CHANNELS, "statuses": STATUS_LABELS, "refresh": MONITOR_REFRESH_SECONDS,
         "now": platform.clock.now(),
     })
-    response.headers["refresh"] = str(MONITOR_REFRESH_SECONDS)
     return response

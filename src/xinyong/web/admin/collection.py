@@ -35,10 +35,11 @@ router = console_router()
 
 Text = Annotated[str, Form()]
 
-CHANNELS = {**CHANNEL_LABELS, "form": "在线填报"}
+CHANNELS = CHANNEL_LABELS
 STATUS_LABELS = {"processing": "处理中", "done": "已完成", "failed": "失败"}
 KIND_LABELS = {"rejected": "退回", "held": "待核实"}
-OUTCOME_LABELS = {"created": "已新增信用记录", "updated": "已更正（生成新版本）", "unchanged": "与已有记录完全相同，未重复保存"}
+OUTCOME_LABELS = {"created": "已新增信用记录", "updated": "已更正（生成新版本）",
+                  "unchanged": "与已有记录完全相同，未重复保存"}
 ISSUES_PER_PAGE = 100
 
 SUBJECT_ROLES = {ItemRole.SUBJECT_NAME, ItemRole.SUBJECT_CATEGORY, ItemRole.SUBJECT_ID, ItemRole.SUBJECT_OTHER_ID,
@@ -134,8 +135,8 @@ def upload(request: Request, actor: ConsoleActor, platform: PlatformDep, info_cl
         except XinyongError as exc:
             error = exc
         else:
-            return done(request, f"文件已处理：共 {report.rows} 行，接收 {report.accepted} 行，退回 {report.rejected} 行，"
-                        f"待核实 {report.held} 行", f"/admin/batches/{report.batch_id}")
+            return done(request, f"文件已处理：共 {report.rows} 行，接收 {report.accepted} 行，"
+                        f"退回 {report.rejected} 行，待核实 {report.held} 行", f"/admin/batches/{report.batch_id}")
     with platform.uow(actor) as uow:
         return _upload_page(request, uow, platform, actor, info_class=info_class, error=error,
                             failed_batch=failed_batch)
@@ -161,7 +162,8 @@ def batch_page(request: Request, batch_id: int, actor: ConsoleActor, uow: UowDep
     rows = [{
         "row_number": issue["row_number"], "kind": issue["kind"], "kind_label": KIND_LABELS.get(issue["kind"], ""),
         "problems": [{**p, "label": labels.get(p.get("field") or "", p.get("field") or ""),
-                      "reason": reason_label(str(p.get("code", "")))} for p in issue["problems"]],
+                      "reason": reason_label(str(p.get("code", "")))}
+                     for p in issue["problems"] or [{"field": "", "code": "", "message": ""}]],
         "cells": issue["cells"],
     } for issue in shown]
     mapping = [{"header": header, "code": code, "label": labels.get(code, code)}

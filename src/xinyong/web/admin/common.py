@@ -73,7 +73,8 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/admin/subjects", "主体查询", "按名称或代码查询信用主体，查看信用档案", (Permission.SUBJECTS_READ,)),
     MenuItem("/admin/records", "信用记录", "按部门、信息类、日期浏览归集的信用记录",
              (Permission.RECORDS_READ_ALL, Permission.RECORDS_READ_OWN)),
-    MenuItem("/admin/batches/upload", "上报数据", "上传 CSV 或 Excel 文件批量报送本部门数据", (Permission.RECORDS_SUBMIT,)),
+    MenuItem("/admin/batches/upload", "上报数据", "上传 CSV 或 Excel 文件批量报送本部门数据",
+             (Permission.RECORDS_SUBMIT,)),
     MenuItem("/admin/entry", "在线填报", "按目录逐条填报信用信息", (Permission.RECORDS_SUBMIT,)),
     MenuItem("/admin/mappings", "列名映射", "登记本部门文件的表头与目录数据项的对应关系", (Permission.RECORDS_SUBMIT,)),
     MenuItem("/admin/batches", "归集批次", "每次报送的处理结果、退回原因和退回文件",
@@ -107,7 +108,8 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.REVIEW: "信用审查",
 }
 
-CHANNEL_LABELS = {"api": "接口报送", "file": "文件上传", "web": "页面填报", "cli": "命令行导入"}
+CHANNEL_LABELS = {"api": "接口报送", "file": "文件上传", "form": "在线填报", "web": "页面填报", "cli": "命令行导入",
+                  "demo": "示范数据"}
 
 
 def menu_for(actor: Actor | None) -> list[MenuItem]:
