@@ -136,8 +136,8 @@ class TestRejectsAndResubmission:
         second = ingest_bytes(platform, market, penalty_csv(rows), tmp_path, "again.csv")
         assert (second.accepted, second.created, second.updated, second.duplicates) == (3, 0, 1, 2)
         with platform.engine.connect() as connection:
-            versions = connection.execute(select(credit_record.c.version, credit_record.c.status, credit_record.c.amount)
-                                          .order_by(credit_record.c.version)).all()
+            columns = (credit_record.c.version, credit_record.c.status, credit_record.c.amount)
+            versions = connection.execute(select(*columns).order_by(credit_record.c.version)).all()
         assert [(v, s) for v, s, _ in versions] == [(1, "corrected"), (2, "active")]
         assert float(versions[1].amount) == 3
 

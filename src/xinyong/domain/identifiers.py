@@ -128,7 +128,7 @@ def check_citizen_id(raw: str, field: str = "citizen_id") -> tuple[str, FieldPro
         )
     try:
         ric.get_birth_place(value)
-    except stdnum_errors.ValidationError:
+    except (stdnum_errors.ValidationError, KeyError):  # stdnum raises KeyError for an unknown county
         return value, _problem(
             field, "area_code", f"公民身份号码的地址码{value[:6]}在出生年份不存在",
             f"citizen ID area code {value[:6]} did not exist in the birth year",

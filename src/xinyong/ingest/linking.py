@@ -12,18 +12,17 @@ from datetime import date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, select
 
 from xinyong.adapters.bulk import bulk_insert, timestamp_text
 from xinyong.adapters.ids import allocate
+from xinyong.adapters.keyset import load_keys
 from xinyong.adapters.tables import subject, subject_identifier, subject_name
 from xinyong.domain.catalogue import InfoClass, ItemRole
 from xinyong.domain.identifiers import IdType
 from xinyong.domain.linking import claim_subject
 from xinyong.domain.subjects import USCC_CATEGORY_TYPES, SubjectType
 from xinyong.ingest.cells import PROBLEM_SCHEMA, problem
-
-_LOOKUP_CHUNK = 1000
 
 
 @dataclass
@@ -62,20 +61,24 @@ def _claims(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
 
 
 def _lookup(connection: Connection, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    found: dict[tuple[str, str], int] = {}
-    by_type: dict[str, list[str]] = {}
-    for id_type, value in pairs:
-        by_type.setdefault(id_type, []).append(value)
-    for id_type, values in by_type.items():
-        for start in range(0, len(values), _LOOKUP_CHUNK):
-            rows = connection.execute(
-                select(subject_identifier.c.value, subject_identifier.c.subject_id).where(
-                    subject_identifier.c.id_type == id_type,
-                    subject_identifier.c.value.in_(values[start : start + _LOOKUP_CHUNK]),
-                )
-            )
-            found.update({(id_type, value): subject_id for value, subject_id in rows})
-    return found
+    """The subjects that already hold these identifiers (one join on PostgreSQL, IN lists on SQLite)."""
+    if not pairs:
+        return {}
+    columns = (subject_identifier.c.id_type, subject_identifier.c.value, subject_identifier.c.subject_id)
+    ordered = list(pairs)
+    if connection.dialect.name == "sqlite":
+        found: dict[tuple[str, str], int] = {}
+        for id_type in {p[0] for p in ordered}:
+            values = [p[1] for p in ordered if p[0] == id_type]
+            for start in range(0, len(values), 500):
+                rows = connection.execute(select(*columns).where(
+                    subject_identifier.c.id_type == id_type, subject_identifier.c.value.in_(values[start:start + 500])))
+                found.update({(t, v): s for t, v, s in rows})
+        return found
+    keys = load_keys(connection, [p[0] for p in ordered], [p[1] for p in ordered])
+    rows = connection.execute(select(*columns).select_from(keys.join(
+        subject_identifier, and_(subject_identifier.c.id_type == keys.c.k1, subject_identifier.c.value == keys.c.k2))))
+    return {(id_type, value): subject_id for id_type, value, subject_id in rows}
 
 
 def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, candidates: pl.Series,

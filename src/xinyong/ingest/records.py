@@ -17,11 +17,11 @@ from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from xinyong.adapters.bulk import bulk_insert, timestamp_text
 from xinyong.adapters.ids import allocate
+from xinyong.adapters.keyset import load_keys
 from xinyong.adapters.tables import credit_record, record_event
 from xinyong.domain.catalogue import InfoClass, ItemType
 from xinyong.domain.records import CORE_COLUMNS, RecordStatus
 
-_FETCH_CHUNK = 1000
 _COMPARED = [*CORE_COLUMNS, "extra"]
 
 
@@ -68,20 +68,27 @@ def _canonical(code: str, kind: ItemType, values: pl.DataFrame) -> pl.Expr:
 
 def _existing(connection: Connection, info: InfoClass, key: str, frame: pl.DataFrame,
               department_id: int) -> dict[tuple[int, str], dict[str, Any]]:
-    """Current versions that the batch's keys continue, by (subject_id, key value)."""
+    """Current versions that the batch's keys continue, by (subject_id, key value): one join."""
     column = credit_record.c.doc_number if key == "doc_number" else credit_record.c.source_key
     wanted = frame.select("subject_id", key).drop_nulls().unique()
-    found: dict[tuple[int, str], dict[str, Any]] = {}
-    keys = wanted[key].unique().to_list()
-    for start in range(0, len(keys), _FETCH_CHUNK):
-        query = select(credit_record).where(
-            credit_record.c.info_class == info.code, column.in_(keys[start : start + _FETCH_CHUNK]),
-            credit_record.c.superseded_by.is_(None))
-        if key == "source_key":
-            query = query.where(credit_record.c.department_id == department_id)
-        for row in connection.execute(query):
-            found[(row.subject_id, getattr(row, key))] = dict(row._mapping)
-    return found
+    if wanted.height == 0:
+        return {}
+    conditions = [credit_record.c.info_class == info.code, credit_record.c.superseded_by.is_(None)]
+    if key == "source_key":
+        conditions.append(credit_record.c.department_id == department_id)
+    if connection.dialect.name == "sqlite":
+        # SQLite plans IN lists on the (info_class, doc_number) index well, and joins on a temp table badly.
+        values = wanted[key].unique().to_list()
+        found: dict[tuple[int, str], dict[str, Any]] = {}
+        for start in range(0, len(values), 500):
+            query = select(credit_record).where(column.in_(values[start:start + 500]), *conditions)
+            found.update({(r.subject_id, getattr(r, key)): dict(r._mapping) for r in connection.execute(query)})
+        return found
+    # PostgreSQL: the key set drives one join (IN lists on partitioned tables plan badly).
+    keys = load_keys(connection, [None] * wanted.height, wanted[key].to_list(), wanted["subject_id"].to_list())
+    joined = keys.join(credit_record, and_(credit_record.c.subject_id == keys.c.n, column == keys.c.k2))
+    query = select(credit_record).select_from(joined).where(*conditions)
+    return {(row.subject_id, getattr(row, key)): dict(row._mapping) for row in connection.execute(query)}
 
 
 def _same(existing: dict[str, Any], new: dict[str, Any]) -> bool:

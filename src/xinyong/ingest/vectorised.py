@@ -30,7 +30,7 @@ from xinyong.domain.values import clean_text
 from xinyong.errors import FieldProblem
 from xinyong.ingest.vectorised_certificates import check_certificates, check_date_orders
 from xinyong.ingest.vectorised_fast import WIDTHS, code_names, status, tokens
-from xinyong.ingest.vectorised_items import Columns, item_columns, value_type
+from xinyong.ingest.vectorised_items import Columns, ItemResult, item_columns, value_type
 from xinyong.ingest.vectorised_messages import (
     PROBLEM_SCHEMA,
     identifier_parts,
@@ -43,8 +43,9 @@ from xinyong.ingest.vectorised_numbers import storable
 from xinyong.ingest.vectorised_steps import Steps
 from xinyong.ingest.vectorised_text import clean_column
 
+DISTINCT_MIN_ROWS = 4096  # check per distinct value only columns at least this long…
+DISTINCT_SHARE = 0.25  # …whose sample of rows has at most this share of distinct values
 _SAMPLE = 65536  # rows looked at to decide whether a column repeats itself
-_REPEATS = 0.25  # check distinct values only when the sample has at most this share of them
 _CERT_NUMBERS = (ItemRole.SUBJECT_CERT_NO, ItemRole.LEGAL_REP_CERT_NO)
 
 
@@ -60,20 +61,11 @@ class FrameResult:
         return rows.is_in(self.problems["row"].implode()).not_().alias("ok")
 
 
-@dataclass
-class ItemResult:
-    value: pl.Series
-    odd: pl.Series  # the clean text may hold characters beyond tier 1 (see vectorised_text); kept for
-    # certificate numbers only (other items may return it per distinct value)
-    problems: pl.DataFrame  # rows numbered within the values checked
-
-
 def validate_frame(info: InfoClass, catalogue: Catalogue, frame: pl.DataFrame, today: date) -> FrameResult:
     """Validate every row of ``frame`` (String columns named by item codes; missing ones are empty)."""
     results = {item.code: _item(item, frame, catalogue, today) for item in info.items}
     values = pl.DataFrame([r.value.alias(code) for code, r in results.items()], height=frame.height)
-    odd = {code: r.odd for code, r in results.items() if r.odd.len() == frame.height}
-    values, certificate_problems = check_certificates(values, odd, info, catalogue)
+    values, certificate_problems = check_certificates(values, results, info, catalogue)
     found = [r.problems for r in results.values()] + certificate_problems + check_date_orders(values, info)
     found = [f for f in found if f.height]
     problems = pl.concat(found).sort("row", maintain_order=True) if found else pl.DataFrame(schema=PROBLEM_SCHEMA)
@@ -84,7 +76,7 @@ def _item(item: DataItem, frame: pl.DataFrame, catalogue: Catalogue, today: date
     raw = frame.get_column(item.code).cast(pl.String) if item.code in frame.columns else None
     if raw is None or raw.null_count() == raw.len():
         return _empty(item, frame.height, catalogue)
-    if raw.len() >= 4 * 1024 and _repeats(raw):
+    if raw.len() >= DISTINCT_MIN_ROWS and _repeats(raw):
         return _distinct(item, raw, catalogue, today)
     return _tokens_first(item, raw, catalogue, today)
 
@@ -92,7 +84,7 @@ def _item(item: DataItem, frame: pl.DataFrame, catalogue: Catalogue, today: date
 def _repeats(raw: pl.Series) -> bool:
     step = max(1, raw.len() // _SAMPLE)
     sample = raw.gather_every(step)
-    return sample.n_unique() <= _REPEATS * sample.len()
+    return sample.n_unique() <= DISTINCT_SHARE * sample.len()
 
 
 def _empty(item: DataItem, height: int, catalogue: Catalogue) -> ItemResult:
@@ -112,8 +104,8 @@ def _distinct(item: DataItem, raw: pl.Series, catalogue: Catalogue, today: date)
     count = (index.max() or 0) + 1  # type: ignore[operator]
     index = index.fill_null(count)  # the empty cell is one more distinct value
     first = index.arg_unique()
-    distinct = pl.Series(raw.name, [None] * (count + 1), dtype=pl.String).scatter(index.gather(first),
-                                                                                  raw.gather(first))
+    distinct = pl.repeat(None, count + 1, dtype=pl.String, eager=True).alias(raw.name)
+    distinct = distinct.scatter(index.gather(first), raw.gather(first))
     checked = _tokens_first(item, distinct, catalogue, today)
     problems = checked.problems
     if problems.height:
@@ -122,7 +114,7 @@ def _distinct(item: DataItem, raw: pl.Series, catalogue: Catalogue, today: date)
         problems = (rows.join(problems.rename({"row": "distinct"}), on="distinct", maintain_order="left")
                     .select(PROBLEM_SCHEMA.keys()))
     odd = checked.odd.gather(index) if item.role in _CERT_NUMBERS else checked.odd
-    return ItemResult(checked.value.gather(index), odd, problems)
+    return ItemResult(checked.value.gather(index), odd, problems, (index, checked.value))
 
 
 def _tokens_first(item: DataItem, raw: pl.Series, catalogue: Catalogue, today: date) -> ItemResult:

@@ -12,6 +12,7 @@ from xinyong.errors import FieldProblem
 from xinyong.ingest.vectorised_codes import id_type_of_code, id_types
 from xinyong.ingest.vectorised_fast import WIDTHS, code_names, status, tokens
 from xinyong.ingest.vectorised_ids import check, normalize
+from xinyong.ingest.vectorised_items import ItemResult
 from xinyong.ingest.vectorised_messages import (
     PROBLEM_SCHEMA,
     identifier_parts,
@@ -26,7 +27,7 @@ _PAIRS = ((ItemRole.SUBJECT_CERT_TYPE, ItemRole.SUBJECT_CERT_NO),
 _STRING_VALUES = (ItemType.STRING, ItemType.TEXT, ItemType.CODE, ItemType.IDENTIFIER)
 
 
-def check_certificates(values: pl.DataFrame, odd: dict[str, pl.Series], info: InfoClass,
+def check_certificates(values: pl.DataFrame, results: dict[str, ItemResult], info: InfoClass,
                        catalogue: Catalogue) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Check each certificate number by its type; the numbers become their normalised form (or null)."""
     found: list[pl.DataFrame] = []
@@ -39,12 +40,21 @@ def check_certificates(values: pl.DataFrame, odd: dict[str, pl.Series], info: In
         table = catalogue.code_tables[type_item.code_table or ""] if type_item.type is ItemType.CODE else None
         number, types = values.get_column(number_item.code), values.get_column(type_item.code)
         rows = (number.is_not_null() & types.is_not_null()).arg_true()  # where both items have a value
-        kinds = pl.select(id_types(pl.lit(types.gather(rows)), table)).to_series()
-        checked, problems = _check_pair(number.gather(rows), kinds, odd[number_item.code].gather(rows),
+        kinds = _id_types(results[type_item.code], table, rows)
+        checked, problems = _check_pair(number.gather(rows), kinds, results[number_item.code].odd.gather(rows),
                                         number_item, _kinds(table))
         values = values.with_columns(number.scatter(rows, checked))
         found += [p.with_columns(pl.lit(rows).gather(pl.col("row")).alias("row")) for p in problems]
     return values, found
+
+
+def _id_types(types: ItemResult, table: CodeTable | None, rows: pl.Series) -> pl.Series:
+    """The identifier type (IdType value) the type item gives in some rows, worked out per distinct value
+    when the item was checked that way."""
+    if types.distinct is None:
+        return pl.select(id_types(pl.lit(types.value.gather(rows)), table)).to_series()
+    index, per_value = types.distinct
+    return pl.select(id_types(pl.lit(per_value), table)).to_series().gather(index.gather(rows))
 
 
 def _kinds(table: CodeTable | None) -> list[IdType]:

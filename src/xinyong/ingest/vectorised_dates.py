@@ -49,7 +49,7 @@ def _match(text: pl.Expr, steps: Steps) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
 def parse_dates(text: pl.Expr, steps: Steps) -> tuple[pl.Expr, pl.Expr]:
     """(date or null, whether a non-empty cell is not a date) for cleaned, non-empty text."""
     canonical = steps.keep(text.str.to_date("%Y-%m-%d", strict=False))
-    same = (canonical.dt.to_string("%Y-%m-%d") == text) & (canonical.dt.year() >= 1)  # Python has no year 0
+    same = (canonical.dt.to_string("%Y-%m-%d") == text) & (text.str.len_bytes() == 10) & (canonical.dt.year() >= 1)
     canonical = steps.keep(pl.when(same).then(canonical))
     rest = steps.keep(pl.when(canonical.is_null()).then(text))
     y, m, d = _match(rest, steps)

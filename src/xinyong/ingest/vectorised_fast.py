@@ -151,6 +151,7 @@ def area_years() -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
     return lows, highs
 
 
+@cache
 def _county_info() -> dict[str, dict[str, str]]:
     """What ``numdb.get("cn/loc").info(code)`` merges for every 6-digit code it has a county for: the
     database is two levels of single codes (2-digit provinces, 4-digit counties), whose repeated

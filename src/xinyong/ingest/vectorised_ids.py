@@ -19,7 +19,7 @@ _ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 @cache
 def _separators() -> str:
-    return char_class((ord(c) for c in python_whitespace() + "-‐‑‒–—―_·"))
+    return char_class(ord(c) for c in python_whitespace() + "-‐‑‒–—―_·")
 
 
 def normalize(text: pl.Expr, steps: Steps) -> pl.Expr:

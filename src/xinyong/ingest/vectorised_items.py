@@ -49,6 +49,16 @@ class Columns:
         return f"__text{self.index}"
 
 
+@dataclass
+class ItemResult:
+    """One item's outcome over some rows."""
+
+    value: pl.Series
+    odd: pl.Series  # the clean text is beyond tier 1 (see vectorised_text); per row for certificate numbers
+    problems: pl.DataFrame  # numbered within the rows checked
+    distinct: tuple[pl.Series, pl.Series] | None = None  # (each row's distinct value, the value of each)
+
+
 def value_type(item: DataItem) -> pl.DataType:
     return _VALUE_TYPES.get(item.type, pl.String())
 

@@ -1,5 +1,6 @@
 """Vectorised ``clean_text`` (Unicode NFKC, then ``str.strip``) for polars String columns.
 
+polars has NFKC (``str.normalize``) but it is slow, and its Unicode version is newer than Python's.
 Cells fall in four tiers, cheapest first:
 
 0. printable ASCII and *inert* characters only (CJK ideographs, CJK punctuation, common symbols: NFKC
@@ -8,10 +9,11 @@ Cells fall in four tiers, cheapest first:
    translation to ASCII, then strip;
 2. any other character of the Basic Multilingual Plane that Python's ``unicodedata`` knows: polars'
    NFKC (the Unicode stability policy makes it agree with Python's on such text), then strip;
-3. characters Python's Unicode version does not know, or outside the BMP: the reference, in Python.
+3. characters Python's Unicode version does not know, or outside the BMP: Python's NFKC, then strip.
 
-Only tiers 0 and 1 leave text that the vectorised typed checks (dates, numbers, codes, identifiers)
-handle exactly; the caller sends typed cells of tiers 2 and 3 to the reference ``parse_item``.
+One regex scan finds the cells beyond tier 0; only those are worked on further. Only tiers 0 and 1
+leave text that the vectorised typed checks (dates, numbers, codes, identifiers) handle exactly: the
+caller sends typed cells of tiers 2 and 3 ("odd" cells) to the reference ``parse_item``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from stdnum import util as stdnum_util
 # CJK punctuation, kana, bopomofo, CJK ideographs (extension A and unified).
 _INERT_BLOCKS = ((0xA0, 0xFF), (0x2000, 0x2BFF), (0x2E80, 0x2FFF), (0x3000, 0x31FF), (0x3400, 0x9FFF))
 _ID_SEPARATORS = "-‐‑‒–—―_·"  # identifiers.normalize removes these (and white space)
-_FULL_WIDTH = tuple(chr(c) for c in range(0xFF01, 0xFF5F)) + ("\u3000",)
+_FULL_WIDTH = (*(chr(c) for c in range(0xFF01, 0xFF5F)), "\u3000")
 
 
 def _ranges(codes: Iterable[int]) -> list[tuple[int, int]]:
@@ -61,8 +63,8 @@ def _composition_seconds() -> frozenset[str]:
 
 
 def _is_inert(char: str) -> bool:
-    """NFKC leaves it and its neighbours alone, it has no case, is no digit, white space or separator,
-    and python-stdnum does not map it to ASCII."""
+    """NFKC leaves it and its neighbours alone, it has no case, is no digit, white space or identifier
+    separator, and python-stdnum does not read it as a letter or digit."""
     category = unicodedata.category(char)
     return (
         category[0] in "LNPS"
@@ -72,7 +74,7 @@ def _is_inert(char: str) -> bool:
         and char.lower() == char.upper() == char.casefold() == char
         and not (char.isspace() or char.isdigit() or char.isdecimal())
         and char not in _ID_SEPARATORS
-        and char not in stdnum_util._char_map  # noqa: SLF001 - the mapping stdnum applies before checking
+        and not stdnum_util._char_map.get(char, "-").isalnum()  # stdnum would read it as a digit
     )
 
 

@@ -1,0 +1,31 @@
+"""PostgreSQL: a per-connection temporary table of keys, so that a batch's look-ups are one join.
+
+Thousands of ``IN (…)`` lists are slow on PostgreSQL's partitioned tables (and on fresh tables without
+statistics); loading the keys once with COPY and joining is fast. SQLite keeps IN lists, which it plans
+well on its indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, delete, text
+
+from xinyong.adapters.bulk import bulk_insert
+
+batch_keys = Table("batch_keys", MetaData(), Column("k1", String), Column("k2", String), Column("n", BigInteger))
+
+_CREATE = {
+    "postgresql": "CREATE TEMP TABLE IF NOT EXISTS batch_keys (k1 text, k2 text, n bigint)",
+}
+
+
+def load_keys(connection: Connection, k1: Sequence[str | None], k2: Sequence[str | None],
+              n: Sequence[int | None] | None = None) -> Table:
+    """Replace the connection's key set with these rows and return the table to join against."""
+    connection.execute(text(_CREATE[connection.dialect.name]))
+    connection.execute(delete(batch_keys))
+    if k1:
+        bulk_insert(connection, batch_keys, ("k1", "k2", "n"), [list(k1), list(k2), list(n or [None] * len(k1))])
+    connection.execute(text("ANALYZE batch_keys"))  # statistics, so that the keys drive the join
+    return batch_keys
