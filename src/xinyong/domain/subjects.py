@@ -62,6 +62,15 @@ def subject_type_from_uscc(code: str) -> SubjectType:
     return USCC_CATEGORY_TYPES.get(code[:2], SubjectType.ENTERPRISE)
 
 
+def division_of(identifier: Identifier) -> str | None:
+    """The administrative division an identifier names: USCC positions 3–8, a citizen ID's area code."""
+    if identifier.id_type is IdType.USCC:
+        return identifier.value[2:8]
+    if identifier.id_type is IdType.CITIZEN_ID:
+        return identifier.value[:6]
+    return None
+
+
 def canonical_id_type(subject_type: SubjectType) -> IdType:
     return IdType.CITIZEN_ID if subject_type.is_person else IdType.USCC
 

@@ -21,7 +21,7 @@ from xinyong.adapters.tables import subject, subject_identifier, subject_name
 from xinyong.domain.catalogue import InfoClass, ItemRole
 from xinyong.domain.identifiers import IdType
 from xinyong.domain.linking import claim_subject
-from xinyong.domain.subjects import USCC_CATEGORY_TYPES, SubjectType
+from xinyong.domain.subjects import USCC_CATEGORY_TYPES, Identifier, SubjectType, division_of
 from xinyong.ingest.cells import PROBLEM_SCHEMA, problem
 
 
@@ -138,12 +138,6 @@ def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(frames) if frames else pl.DataFrame(schema=PROBLEM_SCHEMA)
 
 
-def _division(id_type: str, value: str) -> str | None:
-    if id_type == IdType.USCC.value:
-        return value[2:8]
-    return value[:6] if id_type == IdType.CITIZEN_ID.value else None
-
-
 def _create_subjects(connection: Connection, new: dict[tuple[str, str], dict[str, Any]],
                      add_identifiers: dict[tuple[str, str], int], known: dict[tuple[str, str], int],
                      now: datetime, source: str) -> dict[tuple[str, str], int]:
@@ -157,7 +151,8 @@ def _create_subjects(connection: Connection, new: dict[tuple[str, str], dict[str
                                       "division_code", "created_at", "updated_at"),
                 [[ids[c] for c, _ in rows], [d["kind"] for _, d in rows], [c[0] for c, _ in rows],
                  [c[1] for c, _ in rows], [d["name"] or c[1] for c, d in rows],
-                 [_division(*c) for c, _ in rows], [stamp] * len(rows), [stamp] * len(rows)])
+                 [division_of(Identifier(IdType(c[0]), c[1])) for c, _ in rows],
+                 [stamp] * len(rows), [stamp] * len(rows)])
     bulk_insert(connection, subject_name, ("subject_id", "valid_from", "name", "valid_to", "source"),
                 [[ids[c] for c, _ in rows], [_iso(d["since"], now) for _, d in rows],
                  [d["name"] or c[1] for c, d in rows], [None] * len(rows), [source] * len(rows)])

@@ -25,12 +25,12 @@ from xinyong.domain.audit import AuditEvent
 from xinyong.domain.calendar import working_day_index
 from xinyong.domain.catalogue import Catalogue, InfoClass
 from xinyong.domain.mapping import Mapping, catalogue_headers, header_key, map_headers
-from xinyong.errors import InvalidInput, NotFound, PermissionDenied, XinyongError
+from xinyong.errors import InvalidInput, NotFound, XinyongError
 from xinyong.ingest.cells import cell_problems, empty_problems, problem
 from xinyong.ingest.linking import link_rows
 from xinyong.ingest.records import Provenance, write_records
 from xinyong.ingest.vectorised import validate_frame
-from xinyong.services.records import info_class_or_error
+from xinyong.services.records import check_submitter, info_class_or_error
 from xinyong.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger("xinyong.ingest")
@@ -70,13 +70,6 @@ class BatchFailed(XinyongError):
 
     def as_dict(self) -> dict[str, Any]:
         return super().as_dict() | {"batch_id": self.batch_id}
-
-
-def check_submitter(actor: Actor, department_id: int) -> None:
-    actor.require(Permission.RECORDS_SUBMIT)
-    if actor.via != "cli" and actor.department_id != department_id:
-        raise PermissionDenied("只能报送本部门的数据", "you may only submit your own department's data",
-                               code="permission.department")
 
 
 def _sha256(path: Path) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from xinyong.domain.accounts import Permission
+from xinyong.domain.accounts import Actor, Permission
 from xinyong.domain.audit import AuditEvent
 from xinyong.domain.catalogue import Catalogue, InfoClass, validate_values
 from xinyong.domain.linking import claim_subject
@@ -32,11 +32,16 @@ def info_class_or_error(catalogue: Catalogue, code: str) -> InfoClass:
     return info
 
 
-def _check_department(uow: UnitOfWork, department_id: int) -> None:
-    uow.actor.require(Permission.RECORDS_SUBMIT)
-    if uow.actor.via != "cli" and uow.actor.department_id != department_id:
+def check_submitter(actor: Actor, department_id: int) -> None:
+    """Submitting needs the permission and, except at the server's console, one's own department."""
+    actor.require(Permission.RECORDS_SUBMIT)
+    if actor.via != "cli" and actor.department_id != department_id:
         raise PermissionDenied("只能报送本部门的数据", "you may only submit your own department's data",
                                code="permission.department")
+
+
+def _check_department(uow: UnitOfWork, department_id: int) -> None:
+    check_submitter(uow.actor, department_id)
     if uow.accounts.department(department_id) is None:
         raise NotFound("信源部门", "department", department_id)
 

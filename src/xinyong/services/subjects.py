@@ -8,9 +8,9 @@ from typing import Any
 
 from xinyong.domain.accounts import Permission
 from xinyong.domain.audit import AuditEvent
-from xinyong.domain.identifiers import IdType, guess_id_type, normalize
+from xinyong.domain.identifiers import guess_id_type, normalize
 from xinyong.domain.linking import SubjectClaim
-from xinyong.domain.subjects import Identifier, Subject, SubjectType
+from xinyong.domain.subjects import Subject, SubjectType, division_of
 from xinyong.errors import Conflict, NotFound, PermissionDenied
 from xinyong.services.unit_of_work import UnitOfWork
 
@@ -33,7 +33,7 @@ def link(uow: UnitOfWork, claim: SubjectClaim, since: date, source: str | None) 
     if not found:
         canonical = claim.canonical or claim.others[0]
         others = [i for i in claim.all_identifiers if i != canonical]
-        return uow.subjects.add(claim.subject_type, canonical, claim.name, _division(canonical), others, since, now,
+        return uow.subjects.add(claim.subject_type, canonical, claim.name, division_of(canonical), others, since, now,
                                 source), True
     subject_id = found.pop()
     for identifier in claim.all_identifiers:
@@ -43,14 +43,6 @@ def link(uow: UnitOfWork, claim: SubjectClaim, since: date, source: str | None) 
     if current is not None and claim.name and claim.name != current.name:
         uow.subjects.rename(subject_id, claim.name, since, now, source)
     return subject_id, False
-
-
-def _division(identifier: Identifier) -> str | None:
-    if identifier.id_type is IdType.USCC:
-        return identifier.value[2:8]
-    if identifier.id_type is IdType.CITIZEN_ID:
-        return identifier.value[:6]
-    return None
 
 
 def get_subject(uow: UnitOfWork, subject_id: int) -> Subject:
