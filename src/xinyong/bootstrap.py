@@ -15,6 +15,8 @@ from xinyong.adapters.passwords import Passwords
 from xinyong.clock import Clock
 from xinyong.domain.accounts import Actor
 from xinyong.domain.catalogue import Catalogue
+from xinyong.domain.publication import PublicationPolicy
+from xinyong.rules.publication_files import default_policy, load_policy
 from xinyong.services.unit_of_work import UnitOfWork
 from xinyong.settings import Settings, load_settings
 
@@ -25,6 +27,7 @@ class Platform:
     engine: Engine
     clock: Clock
     passwords: Passwords
+    publication: PublicationPolicy
     _catalogue: tuple[tuple[int, int], Catalogue] | None = field(default=None, repr=False)
 
     def uow(self, actor: Actor) -> UnitOfWork:
@@ -47,4 +50,5 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> P
         engine=make_engine(settings.effective_database_url),
         clock=clock or Clock(),
         passwords=Passwords(settings.argon2_time_cost, settings.argon2_memory_kib),
+        publication=load_policy(settings.publication_rules) if settings.publication_rules else default_policy(),
     )

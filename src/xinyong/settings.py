@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     token_days: int = 90
     login_max_failures: int = 5
     max_upload_mb: int = 1024
+    publication_rules: Path | None = None
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
 

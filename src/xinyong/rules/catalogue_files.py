@@ -25,6 +25,7 @@ from xinyong.domain.catalogue import (
     UpdateCycle,
 )
 from xinyong.domain.identifiers import IdType
+from xinyong.domain.publication import PublicationKind
 from xinyong.domain.records import Classification, Openness, SharingLevel
 from xinyong.domain.subjects import SubjectType
 from xinyong.errors import ConfigurationError
@@ -92,7 +93,7 @@ class InfoClassFile(_Strict):
     deadline_working_days: int | None = None
     default_sharing: SharingLevel = SharingLevel.UNCONDITIONAL
     default_openness: Openness = Openness.PUBLIC
-    publication_rule: str = "public"
+    publication_rule: PublicationKind = PublicationKind.PUBLIC
     source_departments: list[str] = []
     effective_from: date | None = None
     description: str = ""
