@@ -300,3 +300,55 @@ record_event = Table(
     Column("actor_name", String(64), nullable=False),
     Index("ix_record_event_record", "subject_id", "record_id"),
 )
+
+# -- subjects' rights: credit repair and objection cases (信用修复、异议处理) --------------------------
+
+# One row per application. ``status`` is the case's current step; ``step_since`` the day it was reached
+# and ``due_on`` the last working day for the next step, so overdue cases are one indexed query.
+rights_case = Table(
+    "rights_case",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_no", String(24), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # repair | objection
+    Column("query_code_hash", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("subject_id", BigInteger, nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    Column("department_id", BigInteger, nullable=False),
+    Column("procedure", String(40), nullable=False),
+    Column("severity", String(24)),
+    Column("reason_type", String(32)),
+    Column("reason", Text),
+    Column("applicant_name", String(100), nullable=False),
+    Column("applicant_contact", String(100), nullable=False),
+    Column("applicant_is_subject", Boolean, nullable=False),
+    Column("commitment", Text),
+    Column("materials", JSON),
+    Column("submitted_on", Date, nullable=False),
+    Column("submitted_at", Timestamp(), nullable=False),
+    Column("step_since", Date, nullable=False),
+    Column("due_on", Date),
+    Column("total_due_on", Date),
+    Column("closed_on", Date),
+    Column("outcome_note", Text),
+    Column("verified_ok", Boolean),
+    Column("result_record_id", BigInteger),
+    Column("escalated_on", Date),
+    Index("ix_rights_case_open_due", "status", "due_on"),
+    Index("ix_rights_case_record", "record_id", "status"),
+    Index("ix_rights_case_department", "department_id", "submitted_on"),
+)
+
+# Every step, reminder and escalation of a case (the applicant sees the steps; reminders stay internal).
+rights_case_event = Table(
+    "rights_case_event",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", BigInteger, ForeignKey("rights_case.id"), nullable=False, index=True),
+    Column("at", Timestamp(), nullable=False),
+    Column("step", String(24), nullable=False),
+    Column("actor_name", String(64), nullable=False),
+    Column("note", Text),
+    Column("internal", Boolean, nullable=False, default=False),
+)

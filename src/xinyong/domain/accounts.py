@@ -28,6 +28,8 @@ class Permission(StrEnum):
     RECORDS_SUBMIT = "records:submit"
     PERSONAL_READ = "personal:read"
     REVIEW = "review"
+    RIGHTS_HANDLE = "rights:handle"  # credit office: accept, decide and execute repairs and objections
+    RIGHTS_VERIFY = "rights:verify"  # source department: verify cases on its own records, commitment fulfilment
 
 
 class Role(StrEnum):
@@ -59,10 +61,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SECURITY_ADMIN: frozenset({Permission.ROLES_GRANT, Permission.TOKENS_MANAGE}),
     Role.AUDITOR: frozenset({Permission.AUDIT_READ}),
     Role.OPERATOR: frozenset(
-        {Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.RECORDS_READ_ALL, Permission.PERSONAL_READ}
+        {Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.RECORDS_READ_ALL, Permission.PERSONAL_READ,
+         Permission.RIGHTS_HANDLE}
     ),
     Role.SUBMITTER: frozenset(
-        {Permission.CATALOG_READ, Permission.RECORDS_SUBMIT, Permission.RECORDS_READ_OWN}
+        {Permission.CATALOG_READ, Permission.RECORDS_SUBMIT, Permission.RECORDS_READ_OWN, Permission.RIGHTS_VERIFY}
     ),
     Role.REVIEWER: frozenset({Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.REVIEW}),
 }

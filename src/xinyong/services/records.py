@@ -51,6 +51,13 @@ def submit(uow: UnitOfWork, catalogue: Catalogue, info_class: str, department_id
     """Validate one record, link it to its subject, and store it; the same document number for the
     same subject makes a new version of the existing record instead of a second record."""
     _check_department(uow, department_id)
+    return store(uow, catalogue, info_class, department_id, raw, channel, source_key)
+
+
+def store(uow: UnitOfWork, catalogue: Catalogue, info_class: str, department_id: int, raw: dict[str, Any],
+          channel: str, source_key: str | None = None) -> SubmitOutcome:
+    """``submit`` without the submitter check, for services that authorise on their own terms (a credit
+    commitment signed online is filed for its accepting unit by the public)."""
     info = info_class_or_error(catalogue, info_class)
     checked = validate_values(info, raw, catalogue, uow.clock.today())
     claim, problem = claim_subject(info, checked.values)
@@ -159,6 +166,14 @@ def change_status(uow: UnitOfWork, record_id: int, status: RecordStatus, reason:
     _check_department(uow, record.department_id)
     if not reason.strip():
         raise InvalidInput("必须说明原因", "a reason is required", code="record.reason", field="reason")
+    apply_status(uow, record, status, reason)
+    uow.commit()
+    return record
+
+
+def apply_status(uow: UnitOfWork, record: CreditRecord, status: RecordStatus, reason: str) -> None:
+    """The status change itself (event and audit, not committed); callers check who may make it (a repair
+    decided by the credit office, an objection upheld by the source department)."""
     check_transition(record.status, status)
     before = record.status
     record.status = status
@@ -166,5 +181,3 @@ def change_status(uow: UnitOfWork, record_id: int, status: RecordStatus, reason:
     uow.records.add_event(record, status.value, reason.strip(), uow.actor.name, uow.clock.now())
     uow.audit(AuditEvent(f"record.{status.value}", "record", record.id,
                          detail={"before": before.value, "after": status.value, "reason": reason.strip()}))
-    uow.commit()
-    return record

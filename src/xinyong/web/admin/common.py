@@ -106,6 +106,8 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.RECORDS_SUBMIT: "报送信用记录",
     Permission.PERSONAL_READ: "查看自然人信息",
     Permission.REVIEW: "信用审查",
+    Permission.RIGHTS_HANDLE: "办理信用修复与异议",
+    Permission.RIGHTS_VERIFY: "核实本部门信用修复与异议、承诺履约",
 }
 
 CHANNEL_LABELS = {"api": "接口报送", "file": "文件上传", "form": "在线填报", "web": "页面填报", "cli": "命令行导入",
