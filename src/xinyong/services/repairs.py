@@ -17,6 +17,7 @@ from typing import Any
 
 from xinyong.adapters.notifier import Notice, Notifier
 from xinyong.adapters.repositories.rights import RightsRepository
+from xinyong.bootstrap import Platform
 from xinyong.clock import CHINA
 from xinyong.domain.accounts import Permission
 from xinyong.domain.audit import AuditEvent
@@ -40,6 +41,7 @@ from xinyong.domain.repair import (
 )
 from xinyong.domain.subjects import Subject
 from xinyong.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
+from xinyong.rules.repair_files import default_rights
 from xinyong.services import publication
 from xinyong.services.records import apply_status, info_class_or_error
 from xinyong.services.unit_of_work import UnitOfWork
@@ -54,6 +56,11 @@ class Rules:
     catalogue: Catalogue
     publication: PublicationPolicy
     rights: RightsPolicy
+
+
+def rules_of(platform: Platform, uow: UnitOfWork) -> Rules:
+    """The rules in force on this platform (the catalogue as saved, publication windows, procedures)."""
+    return Rules(platform.catalogue(uow), platform.publication, default_rights())
 
 
 def repository(uow: UnitOfWork) -> RightsRepository:
