@@ -9,6 +9,7 @@ by implementing the same one-method protocol.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -29,8 +30,19 @@ class Notifier(Protocol):
 
 @dataclass
 class LogNotifier:
-    sent: list[Notice] = field(default_factory=list)
+    """Logs every notice and keeps the latest ones (bounded) for whoever wants to read them back."""
+
+    sent: deque[Notice] = field(default_factory=lambda: deque(maxlen=1000))
 
     def notify(self, notice: Notice) -> None:
         self.sent.append(notice)
         log.info("%s → %s: %s %s", notice.topic, notice.recipient, notice.subject, notice.data)
+
+
+_DEFAULT = LogNotifier()
+
+
+def notifier_of(platform: object) -> Notifier:
+    """The platform's notifier when the composition root set one (``platform.notifier``), else the log."""
+    found = getattr(platform, "notifier", None)
+    return found if found is not None else _DEFAULT

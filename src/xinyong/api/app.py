@@ -12,9 +12,10 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from xinyong import __version__
 from xinyong.api import errors
-from xinyong.api.routers import accounts, audit, batches, catalogue, health, records, subjects
+from xinyong.api.routers import accounts, audit, batches, catalogue, health, records, rights, subjects
 from xinyong.bootstrap import Platform, bootstrap
 from xinyong.web import admin, portal
+from xinyong.web import rights as rights_pages
 
 API_PREFIX = "/api/v1"
 
@@ -58,9 +59,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         https_only=not platform.settings.demo and platform.settings.host not in ("127.0.0.1", "localhost"),
     )
     for router in (health.router, catalogue.router, subjects.router, batches.router, records.router,
-                   accounts.router, audit.router):
+                   accounts.router, audit.router, rights.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(portal.router)
+    app.include_router(rights_pages.router)
     app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("xinyong.web") / "static")), name="static")
     return app
