@@ -27,7 +27,7 @@ def test_build_demo_writes_what_it_reports(platform: Platform) -> None:
     summary = build_demo(platform, seed=5, subjects=500, progress=messages.append)
     assert (summary.subjects, summary.records, summary.departments) == (500, 2500, len(DEPARTMENTS))
     assert _count(platform, subject) == 500
-    assert _count(platform, credit_record) == 2500
+    assert _count(platform, credit_record) == 2500 + summary.rights_records
     assert _count(platform, subject_name) >= 500
     assert _count(platform, department) == len(DEPARTMENTS)
     assert sum(summary.records_by_class.values()) == 2500 and messages
@@ -65,6 +65,16 @@ def test_large_builds_defer_the_record_indexes_and_rebuild_them(platform: Platfo
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(demo_service, "DEFER_INDEXES_FROM", 0)
     summary = build_demo(platform, seed=2, subjects=120, records=700)
-    assert summary.records == _count(platform, credit_record) == 700
+    assert summary.records + summary.rights_records == _count(platform, credit_record) == 700 + summary.rights_records
     names = {ix["name"] for ix in inspect(platform.engine).get_indexes("credit_record")}
     assert {str(ix.name) for ix in credit_record.indexes} <= names
+
+
+def test_the_demo_city_has_rights_cases_in_every_state(platform: Platform) -> None:
+    summary = build_demo(platform, seed=5, subjects=500)
+    assert {"repair:submitted", "repair:accepted", "repair:refused", "repair:verified", "repair:approved",
+            "repair:rejected", "repair:executed", "objection:submitted", "objection:removed",
+            "objection:rejected"} <= set(summary.rights_cases)
+    assert summary.rights_cases["commitment:signed"] == 3
+    # three commitments, two fulfilment versions and one breach record
+    assert summary.rights_records == 6

@@ -131,6 +131,12 @@ class TestEligibility:
         assert eligibility(target(repaired, date(2026, 6, 15)), RIGHTS.procedures[-1],
                            date(2026, 6, 15)).reasons[0].code == "repair.not_active"
 
+    def test_good_information_such_as_the_red_list_is_not_covered(self) -> None:
+        entry = replace(penalty(date(2025, 9, 1)), kind=PublicationKind.LIST, valid_to=date(2028, 9, 1))
+        result = eligibility(target(entry, date(2026, 12, 1), dishonest=False), RIGHTS.procedures[-1],
+                             date(2026, 12, 1))
+        assert result.reasons[0].code == "repair.not_covered"
+
     def test_list_entries_after_the_configured_minimum(self) -> None:
         entry = replace(penalty(date(2025, 9, 1)), kind=PublicationKind.LIST, valid_to=date(2028, 9, 1))
         procedure = RIGHTS.procedure_for(date(2026, 6, 15))

@@ -185,6 +185,7 @@ class RepairTarget:
     subject_is_person: bool
     decision_date: date | None = None
     pending_case: str | None = None
+    dishonest: bool = True  # warning or hint information; good and basic information has nothing to repair
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,9 @@ def eligibility(target: RepairTarget, procedure: Procedure, today: date) -> Elig
     if target.status is not RecordStatus.ACTIVE:
         return _no(procedure, "not_active", f"记录状态为“{target.status.label}”，无需修复",
                    f"the record is {target.status.value}: nothing to repair")
+    if not target.dishonest:
+        return _no(procedure, "not_covered", "该类信息不是失信信息，不适用信用修复",
+                   "this class of information is not dishonesty information: repair does not apply")
     if target.kind is PublicationKind.LIST:
         return _list_eligibility(target, procedure, today)
     if target.kind is not PublicationKind.PENALTY:

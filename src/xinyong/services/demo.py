@@ -11,15 +11,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from time import perf_counter
 
 import numpy as np
+from sqlalchemy import func, select
 
 from xinyong.adapters import bulk
+from xinyong.adapters.notifier import LogNotifier
 from xinyong.adapters.passwords import new_password
 from xinyong.adapters.tables import credit_record
 from xinyong.bootstrap import Platform
+from xinyong.clock import FixedClock
 from xinyong.demo.city import CITY_CODE, CITY_NAME, DEPARTMENTS, Department
 from xinyong.demo.generate import (
     Block,
@@ -33,9 +36,12 @@ from xinyong.demo.generate import (
 )
 from xinyong.domain.accounts import Role, system_actor
 from xinyong.domain.audit import AuditEvent
-from xinyong.errors import ConfigurationError, Conflict
-from xinyong.services import accounts
+from xinyong.domain.commitments import Fulfilment
+from xinyong.domain.objections import ObjectionOutcome
+from xinyong.errors import ConfigurationError, Conflict, XinyongError
+from xinyong.services import accounts, commitments, objections, repairs
 from xinyong.services.setup import Credentials
+from xinyong.services.unit_of_work import UnitOfWork
 
 DEMO_USERS = (
     ("operator", "信用办业务人员（示范）", Role.OPERATOR),
@@ -55,6 +61,8 @@ class DemoSummary:
     generation_seconds: float = 0.0
     write_seconds: float = 0.0
     records_by_class: dict[str, int] = field(default_factory=dict)
+    rights_cases: dict[str, int] = field(default_factory=dict)  # "repair:executed" → count
+    rights_records: int = 0  # records the rights workflows added (commitments, corrections, breaches)
 
     @property
     def credentials(self) -> list[Credentials]:
@@ -97,6 +105,7 @@ def build_demo(platform: Platform, seed: int = 1, subjects: int = 20000, records
         :SUBMITTING_DEPARTMENTS]])
     summary = DemoSummary(subjects=subjects, records=done_records, departments=len(DEPARTMENTS), users=users,
                           generation_seconds=generated, write_seconds=written, records_by_class=by_class)
+    summary.rights_cases, summary.rights_records = rights_demo(platform)
     summary.seconds = perf_counter() - started
     with platform.uow(actor) as uow:
         uow.audit(AuditEvent("demo.build", "platform", CITY_CODE, detail={
@@ -159,3 +168,108 @@ def _users(platform: Platform, submitting: list[Department]) -> list[Credentials
             accounts.set_roles(uow, username, {role})
             created.append(Credentials(username, password, role))
     return created
+
+
+# -- subjects' rights: repair and objection cases in every state, commitments kept and broken -------------
+
+REPAIR_PATHS: dict[str, tuple[str, ...]] = {  # final state → the steps after submission
+    "submitted": (), "accepted": ("accept",), "refused": ("refuse",), "verified": ("accept", "confirm"),
+    "approved": ("accept", "confirm", "approve"), "rejected": ("accept", "deny", "reject"),
+    "executed": ("accept", "confirm", "approve", "execute"),
+}
+OVERDUE_PATHS: dict[str, tuple[str, ...]] = {"submitted": (), "accepted": ("accept",)}  # applied 3 weeks ago
+OBJECTION_PATHS: dict[str, tuple[str, ...]] = {
+    "submitted": (), "accepted": ("accept",), "refused": ("refuse",), "removed": ("accept", "removed"),
+    "rejected": ("accept", "rejected"),
+}
+DEMO_MATERIALS = {"fulfilment_proof": "罚款缴纳凭证（示范）", "training_certificate": "信用修复培训证明（示范）",
+                  "credit_report": "信用报告（示范）"}
+
+
+def _record_count(platform: Platform) -> int:
+    with platform.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(credit_record)).scalar_one())
+
+
+def _repair_step(uow: UnitOfWork, rules: repairs.Rules, case_no: str, step: str) -> None:
+    if step in ("accept", "refuse"):
+        repairs.accept(uow, rules, case_no, step == "accept", "" if step == "accept" else "申请材料不齐全（示范）")
+    elif step in ("confirm", "deny"):
+        repairs.verify(uow, rules, case_no, step == "confirm", "已核实" if step == "confirm" else "罚款未缴清（示范）")
+    elif step in ("approve", "reject"):
+        repairs.decide(uow, rules, case_no, step == "approve", "" if step == "approve" else "部门核实未通过（示范）")
+    else:
+        repairs.execute(uow, rules, case_no, LogNotifier())
+
+
+def _objection_step(uow: UnitOfWork, rules: repairs.Rules, case_no: str, step: str) -> None:
+    if step in ("accept", "refuse"):
+        objections.accept(uow, rules, case_no, step == "accept", "" if step == "accept" else "不属于异议范围（示范）")
+    else:
+        objections.resolve(uow, rules, case_no, ObjectionOutcome(step), "经信源部门核实（示范）")
+
+
+def rights_demo(platform: Platform) -> tuple[dict[str, int], int]:
+    """Repair and objection cases in each state on the city's own penalties (two repairs overdue), and
+    three commitments signed online: one kept, one broken (filed as dishonest information), one running.
+    Returns the cases by ``kind:status`` and the number of records the workflows added."""
+    actor = system_actor("demo")
+    before = _record_count(platform)
+    made: dict[str, int] = {}
+    with platform.uow(actor) as uow:
+        rules = repairs.rules_of(platform, uow)
+        penalties = []
+        for record in uow.records.browse(info_class="administrative_penalty", limit=600):
+            subject = uow.subjects.get(record.subject_id)
+            if subject is not None and not subject.is_person:
+                penalties.append((record, subject))
+        eligible = [(r, s) for r, s in penalties if repairs.check_eligibility(uow, rules, r.id).eligible]
+        public = [(r, s) for r, s in penalties
+                  if (r, s) not in eligible and repairs.decision_of(uow, rules, r, s).is_public]
+    earlier = FixedClock(platform.clock.now() - timedelta(days=21))
+    plans = [(state, steps, platform.clock) for state, steps in REPAIR_PATHS.items()]
+    plans += [(state, steps, earlier) for state, steps in OVERDUE_PATHS.items()]
+    for state, steps, clock in plans:
+        while eligible:
+            record, subject = eligible.pop()
+            with UnitOfWork(platform.engine, actor, clock) as uow:
+                try:
+                    case, _ = repairs.apply(uow, repairs.rules_of(platform, uow), record.id,
+                                            subject_code=subject.canonical.value, applicant_name="经办人（示范）",
+                                            applicant_contact="0514-87000000", materials=DEMO_MATERIALS,
+                                            commitment="本单位已纠正失信行为，承诺今后依法诚信经营。")
+                except XinyongError:
+                    continue  # not eligible on the earlier day: try the next penalty
+            with UnitOfWork(platform.engine, actor, clock) as uow:
+                for step in steps:
+                    _repair_step(uow, repairs.rules_of(platform, uow), case.case_no, step)
+            made[f"repair:{state}"] = made.get(f"repair:{state}", 0) + 1
+            break
+    for state, steps in OBJECTION_PATHS.items():
+        if not public:
+            break
+        with platform.uow(actor) as uow:
+            rules = repairs.rules_of(platform, uow)
+            case, _ = objections.file(uow, rules, public.pop()[0].id, reason_type="content_error",
+                                      reason="处罚金额与决定书不一致（示范）", applicant_name="公众（示范）",
+                                      applicant_contact="0514-87000001", is_subject=False)
+            for step in steps:
+                _objection_step(uow, rules, case.case_no, step)
+        made[f"objection:{state}"] = made.get(f"objection:{state}", 0) + 1
+    with platform.uow(actor) as uow:
+        rules = repairs.rules_of(platform, uow)
+        for number, (record, subject) in enumerate(penalties[:3]):
+            unit = uow.accounts.department(record.department_id)
+            assert unit is not None
+            signed = commitments.sign(uow, rules, {
+                "cn_crmc": subject.name, "cn_crlb": subject.subject_type.value, "cn_crdm": subject.canonical.value,
+                "cn_lx": ("容缺受理型", "证明事项型", "审批替代型")[number], "cn_sy": "行政审批事项（示范）",
+                "cn_nr": "承诺于30日内补交全部申请材料，所报信息真实有效。", "cn_wnzr": "自愿承担撤销审批结果等责任",
+                "cn_sldwdm": unit.uscc, "cn_gklx": "可向社会公开"})
+            if number == 0:
+                commitments.record_fulfilment(uow, rules, signed.id, Fulfilment.FULFILLED)
+            elif number == 1:
+                commitments.record_fulfilment(uow, rules, signed.id, Fulfilment.UNFULFILLED,
+                                              unfulfilled="逾期未补交材料（示范）", liability="撤销审批结果（示范）")
+            made["commitment:signed"] = made.get("commitment:signed", 0) + 1
+    return made, _record_count(platform) - before

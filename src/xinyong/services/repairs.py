@@ -25,7 +25,7 @@ from xinyong.domain.calendar import add_working_days, working_days_between
 from xinyong.domain.catalogue import Catalogue
 from xinyong.domain.identifiers import normalize
 from xinyong.domain.publication import Decision, PublicationKind, PublicationPolicy, Visibility
-from xinyong.domain.records import CreditRecord, RecordStatus
+from xinyong.domain.records import Classification, CreditRecord, RecordStatus
 from xinyong.domain.repair import (
     REPAIR_FLOW,
     Case,
@@ -276,7 +276,8 @@ def _target(uow: UnitOfWork, rules: Rules, record: CreditRecord, subject: Subjec
     info = info_class_or_error(rules.catalogue, record.info_class)
     pending = repository(uow).open_for_records(CaseKind.REPAIR, [record.id]).get(record.id)
     return RepairTarget(PublicationKind(info.publication_rule), record.status,
-                        decision_of(uow, rules, record, subject), subject.is_person, record.decision_date, pending)
+                        decision_of(uow, rules, record, subject), subject.is_person, record.decision_date, pending,
+                        dishonest=info.classification in (Classification.WARNING, Classification.HINT))
 
 
 def check_eligibility(uow: UnitOfWork, rules: Rules, record_id: int) -> Eligibility:
