@@ -76,5 +76,5 @@ def test_the_demo_city_has_rights_cases_in_every_state(platform: Platform) -> No
             "repair:rejected", "repair:executed", "objection:submitted", "objection:removed",
             "objection:rejected"} <= set(summary.rights_cases)
     assert summary.rights_cases["commitment:signed"] == 3
-    # three commitments, two fulfilment versions and one breach record
-    assert summary.rights_records == 6
+    # three commitments, two fulfilment versions and one breach record, and the imported ones' breaches
+    assert summary.rights_records == 6 + summary.rights_cases["commitment:breach_imported"]

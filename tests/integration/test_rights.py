@@ -267,3 +267,26 @@ class TestDeadlinesAndStatistics:
         assert report.total.repair_rate == 50.0
         assert report.total.average_handling_days == 1.0  # 0 (refused the same day) and 2 working days
         assert report.total.by_status == {"executed": 1, "refused": 1}
+
+
+class TestImportedCommitments:
+    def test_sync_applies_openness_and_files_breaches_once(self, platform: Platform, world: dict[str, Any]) -> None:
+        imported = commitment_values(cn_bm="32100020260601000001", cn_zcrq="2026-05-01", cn_gklx="不可公开",
+                                     cn_lxzt="全部未履行", cn_wlxnr="未补齐材料", cn_zjnr="撤销许可",
+                                     cn_rdrq="2026-06-10", cn_yxq="2026-06-01")
+        with platform.uow(system_actor("test")) as uow:
+            record = records.submit(uow, platform.catalogue(uow), "credit_commitment", world["market"], imported,
+                                    "file").record
+        assert record.openness.value == "public"  # the class default until the sync runs
+        first = run(platform, world["office"], commitments.sync_imported)
+        assert (first.checked, first.openness_set, first.breaches_filed) == (1, 1, 1)
+        again = run(platform, world["office"], commitments.sync_imported)
+        assert (again.openness_set, again.breaches_filed) == (0, 0)
+        with platform.uow(PUBLIC) as uow:
+            assert uow.records.get(record.id).openness.value == "not_public"  # type: ignore[union-attr]
+            breach = uow.records.current_by_doc_number("commitment_breach", "32100020260601000001", record.subject_id)
+        assert breach is not None and breach.core["valid_to"] == date(2027, 6, 10)
+        shown = {r.id for r, _ in run(platform, PUBLIC, commitments.public_commitments, record.subject_id)}
+        assert shown == {breach.id}
+        with pytest.raises(PermissionDenied):
+            run(platform, world["dept"], commitments.sync_imported)

@@ -11,7 +11,7 @@ import click
 from xinyong.adapters.notifier import notifier_of
 from xinyong.cli.common import console_actor, print_json, reports_errors
 from xinyong.cli.common import platform as get_platform
-from xinyong.services import repairs
+from xinyong.services import commitments, repairs
 
 
 @click.group(help="Credit repair, objections and commitments (信用修复、异议处理、信用承诺).")
@@ -41,3 +41,14 @@ def overdue() -> None:
         found = repairs.cases(uow, overdue=True, limit=500)
     print_json([{"case_no": c.case_no, "kind": c.kind.value, "status": c.status.value, "due_on": c.due_on,
                  "department_id": c.department_id, "escalated_on": c.escalated_on} for c in found])
+
+
+@rights.command("sync-commitments")
+@reports_errors
+def sync_commitments() -> None:
+    """After file/API imports: apply each commitment's 公开类型 and file breaches of broken ones (idempotent)."""
+    platform = get_platform()
+    with platform.uow(console_actor()) as uow:
+        done = commitments.sync_imported(uow, repairs.rules_of(platform, uow))
+    click.echo(f"检查 {done.checked} 条承诺，调整公开类型 {done.openness_set} 条，"
+               f"记入违诺失信信息 {done.breaches_filed} 条，信息不全未能记入 {len(done.incomplete)} 条")

@@ -8,7 +8,7 @@ openness, so the publication rules show only "可向社会公开" commitments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -116,19 +116,84 @@ def record_fulfilment(uow: UnitOfWork, rules: Rules, record_id: int, fulfilment:
                          detail={"fulfilment": fulfilment.value, "code": values.get("cn_bm")}))
     breach = None
     if fulfilment.broken:
-        breach_values = {
-            "wn_cn_bm": values.get("cn_bm") or str(record.id), "wn_crmc": values.get("cn_crmc"),
-            "wn_crlb": values.get("cn_crlb"), "wn_crdm": values.get("cn_crdm"), "wn_lx": values.get("cn_lx"),
-            "wn_lxzt": fulfilment.value, "wn_wlxnr": unfulfilled.strip(), "wn_zjnr": liability.strip(),
-            "wn_rdrq": day.isoformat(),
-            "wn_gsjzrq": (public_until or add_months(day, rules.rights.breach_publication_months)).isoformat(),
-            "wn_rddw": department.name, "wn_rddwdm": department.uscc,
-        }
+        breach_values = _breach_values(values, fulfilment, day, department.name, department.uscc,
+                                       rules.rights.breach_publication_months, public_until)
         breach = records.store(uow, rules.catalogue, BREACH, record.department_id, breach_values, "web").record
         uow.audit(AuditEvent("commitment.breach", "record", breach.id,
                              detail={"commitment_record_id": stored.record.id, "subject_id": breach.subject_id}))
     uow.commit()
     return FulfilmentOutcome(stored.record, breach)
+
+
+def _breach_values(values: dict[str, str], fulfilment: Fulfilment, day: date, unit_name: str, unit_uscc: str,
+                   months: int, public_until: date | None = None) -> dict[str, str | None]:
+    return {
+        "wn_cn_bm": values.get("cn_bm"), "wn_crmc": values.get("cn_crmc"), "wn_crlb": values.get("cn_crlb"),
+        "wn_crdm": values.get("cn_crdm"), "wn_lx": values.get("cn_lx"), "wn_lxzt": fulfilment.value,
+        "wn_wlxnr": values.get("cn_wlxnr"), "wn_zjnr": values.get("cn_zjnr"), "wn_rdrq": day.isoformat(),
+        "wn_gsjzrq": (public_until or add_months(day, months)).isoformat(),
+        "wn_rddw": unit_name, "wn_rddwdm": unit_uscc,
+    }
+
+
+@dataclass
+class SyncOutcome:
+    checked: int = 0
+    openness_set: int = 0
+    breaches_filed: int = 0
+    incomplete: list[int] = field(default_factory=list)  # broken commitments that cannot be filed as they are
+
+
+def sync_imported(uow: UnitOfWork, rules: Rules, page_size: int = 1000) -> SyncOutcome:
+    """Commitments that arrived by file or API: give each record the openness its 公开类型 says, and file a
+    ``commitment_breach`` for every one reported broken that has none yet. Idempotent: run it after imports
+    (``xinyong rights sync-commitments`` or the console) as often as wanted."""
+    uow.actor.require(Permission.RIGHTS_HANDLE)
+    outcome = SyncOutcome()
+    offset = 0
+    while True:
+        page = uow.records.browse(info_class=COMMITMENT, limit=page_size, offset=offset)
+        offset += page_size
+        for record in page:
+            if record.status is not RecordStatus.ACTIVE:
+                continue
+            outcome.checked += 1
+            wanted = openness_of(record.extra.get("cn_gklx"))
+            if record.openness is not wanted:
+                record.openness = wanted
+                repository(uow).set_openness(record)
+                outcome.openness_set += 1
+            try:
+                fulfilment = Fulfilment(record.extra.get("cn_lxzt") or "")
+            except ValueError:
+                continue
+            code = record.doc_number or ""
+            if not fulfilment.broken or uow.records.current_by_doc_number(BREACH, code, record.subject_id):
+                continue
+            values = record_values(rules.catalogue, record)
+            day = date.fromisoformat(values["cn_rdrq"]) if values.get("cn_rdrq") else record.decision_date
+            department = uow.accounts.department(record.department_id)
+            if not code or day is None or department is None or \
+                    fulfilment_problems(fulfilment, values.get("cn_wlxnr", ""), values.get("cn_zjnr", "")):
+                outcome.incomplete.append(record.id)
+                continue
+            try:
+                breach = records.store(uow, rules.catalogue, BREACH, record.department_id, _breach_values(
+                    values, fulfilment, day, values.get("cn_rddw") or department.name,
+                    values.get("cn_rddwdm") or department.uscc, rules.rights.breach_publication_months), "web")
+            except InvalidInput:
+                outcome.incomplete.append(record.id)
+                continue
+            uow.audit(AuditEvent("commitment.breach", "record", breach.record.id,
+                                 detail={"commitment_record_id": record.id, "subject_id": record.subject_id}))
+            outcome.breaches_filed += 1
+        if len(page) < page_size:
+            break
+    uow.audit(AuditEvent("commitment.sync", detail={"checked": outcome.checked, "openness_set": outcome.openness_set,
+                                                    "breaches_filed": outcome.breaches_filed,
+                                                    "incomplete": len(outcome.incomplete)}))
+    uow.commit()
+    return outcome
 
 
 def public_commitments(uow: UnitOfWork, rules: Rules, subject_id: int) -> list[tuple[CreditRecord, Decision]]:

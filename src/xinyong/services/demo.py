@@ -272,4 +272,6 @@ def rights_demo(platform: Platform) -> tuple[dict[str, int], int]:
                 commitments.record_fulfilment(uow, rules, signed.id, Fulfilment.UNFULFILLED,
                                               unfulfilled="逾期未补交材料（示范）", liability="撤销审批结果（示范）")
             made["commitment:signed"] = made.get("commitment:signed", 0) + 1
+        # the generated (imported) commitments: 公开类型 applied, broken ones filed as dishonest information
+        made["commitment:breach_imported"] = commitments.sync_imported(uow, rules).breaches_filed
     return made, _record_count(platform) - before

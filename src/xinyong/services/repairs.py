@@ -206,6 +206,9 @@ def case_detail(uow: UnitOfWork, case_no: str) -> CaseView:
         raise NotFound("案件", "case", case_no)
     if not uow.actor.can(Permission.RIGHTS_HANDLE):
         require_department(uow, case)
+    # The applicant's name and contact are personal data: staff reads are audited.
+    uow.audit(AuditEvent("rights.case_read", "rights_case", case.case_no, personal=True))
+    uow.commit()
     return _view(uow, case, include_internal=True)
 
 

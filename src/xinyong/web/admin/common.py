@@ -86,7 +86,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/admin/rights", "修复与异议", "信用修复、异议处理案件的受理、核实、决定和逾期督办",
              (Permission.RIGHTS_HANDLE, Permission.RIGHTS_VERIFY)),
     MenuItem("/admin/rights/commitments", "信用承诺履约", "受理单位认定信用承诺履行情况，违诺记入失信信息",
-             (Permission.RIGHTS_VERIFY,)),
+             (Permission.RIGHTS_VERIFY, Permission.RIGHTS_HANDLE)),
     MenuItem("/admin/rights/statistics", "修复与异议统计", "申请量、办结情况、修复率、平均办理工作日、逾期，按部门",
              (Permission.RIGHTS_HANDLE, Permission.RIGHTS_VERIFY)),
     MenuItem("/admin/catalog", "信息目录", "公共信用信息目录：信息类与数据项", (Permission.CATALOG_READ,)),

@@ -161,6 +161,15 @@ def commitment_list(request: Request, actor: ConsoleActor, uow: UowDep) -> HTMLR
     })
 
 
+@router.post("/rights/commitments/sync", response_class=HTMLResponse)
+def sync_commitments(request: Request, actor: ConsoleActor, uow: UowDep, platform: PlatformDep,
+                     csrf_token: Text = "") -> Response:
+    check_csrf(request, csrf_token)
+    result = commitments.sync_imported(uow, rules_of(platform, uow))
+    return done(request, f"检查 {result.checked} 条承诺：调整公开类型 {result.openness_set} 条，记入违诺失信信息 "
+                f"{result.breaches_filed} 条，信息不全 {len(result.incomplete)} 条", "/admin/rights/commitments")
+
+
 def _commitment_page(request: Request, uow: UnitOfWork, platform: Platform, record_id: int,
                      form: dict[str, str] | None = None, error: XinyongError | None = None,
                      outcome: commitments.FulfilmentOutcome | None = None) -> HTMLResponse:
