@@ -87,13 +87,17 @@ class TestApi:
         assert resolved.json()["status"] == "rejected"
         assert client.get("/api/v1/objections/pending", params={"record_ids": str(record.id)}).json() == []
 
-    def test_commitment_signed_then_broken(self, client: TestClient, world: dict[str, Any]) -> None:
+    def test_commitment_signed_then_broken(self, platform: Platform, client: TestClient,
+                                           world: dict[str, Any]) -> None:
         signed = client.post("/api/v1/commitments", json={
             "cn_crmc": "扬州市示例科技有限公司", "cn_crlb": "法人及非法人组织", "cn_crdm": ENTERPRISE_USCC,
             "cn_lx": "证明事项型", "cn_sy": "以承诺替代无犯罪记录证明", "cn_nr": "承诺所述情况属实",
             "cn_sldwdm": MARKET_REGULATOR_USCC, "cn_gklx": "可向社会公开"})
         assert signed.status_code == 201, signed.text
-        record_id, subject_id = signed.json()["id"], signed.json()["subject_id"]
+        record_id = signed.json()["id"]
+        assert "provenance" not in signed.json()
+        with platform.uow(system_actor("test")) as uow:
+            subject_id = uow.records.get(record_id).subject_id  # type: ignore[union-attr]
         broken = client.post(f"/api/v1/commitments/{record_id}/fulfilment", headers=world["dept"], json={
             "fulfilment": "partially_fulfilled", "unfulfilled": "证明材料与事实不符", "liability": "撤销办理结果"})
         assert broken.status_code == 200, broken.text

@@ -61,7 +61,7 @@ def index(request: Request, uow: UowDep) -> HTMLResponse:
 
 # -- repair -----------------------------------------------------------------------------------------
 
-def _repair_page(request: Request, uow: UnitOfWork, platform: Any, record_id: int | None,
+def _repair_page(request: Request, uow: UnitOfWork, platform: Platform, record_id: int | None,
                  form: dict[str, str] | None = None, error: XinyongError | None = None) -> HTMLResponse:
     result = None
     if record_id is not None:

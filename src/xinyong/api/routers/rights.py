@@ -18,6 +18,7 @@ from xinyong.api.deps import PlatformDep, UowDep
 from xinyong.api.schemas import ERRORS, RecordOut
 from xinyong.domain.commitments import Fulfilment
 from xinyong.domain.objections import ObjectionOutcome
+from xinyong.domain.records import CreditRecord
 from xinyong.domain.repair import Case, CaseKind, CaseStatus, Eligibility
 from xinyong.errors import InvalidInput
 from xinyong.services import commitments, objections, repairs, rights_stats
@@ -84,6 +85,27 @@ class CaseOut(BaseModel):
 
 class CreatedCaseOut(CaseOut):
     query_code: str = Field(description="shown once: with the case number it lets the applicant follow the case")
+
+
+class PublicRecordOut(BaseModel):
+    """What the public sees of a commitment or a broken commitment (no provenance, no internal ids)."""
+
+    id: int
+    info_class: str
+    status: str
+    doc_number: str | None = None
+    decision_date: date | None = None
+    valid_to: date | None = None
+    category: str | None = None
+    content: str | None = None
+    authority_name: str | None = None
+    extra: dict[str, Any]
+
+    @classmethod
+    def of(cls, r: CreditRecord) -> PublicRecordOut:
+        return cls(id=r.id, info_class=r.info_class, status=r.status.value, extra=r.extra,
+                   **{k: r.core.get(k) for k in ("doc_number", "decision_date", "valid_to", "category", "content",
+                                                  "authority_name")})
 
 
 class RepairIn(BaseModel):
@@ -235,15 +257,16 @@ def resolve_objection(case_no: str, body: ResolveIn, uow: UowDep, platform: Plat
 # -- commitments ------------------------------------------------------------------------------------
 
 @router.post("/commitments", status_code=201)
-def sign_commitment(values: dict[str, Any], uow: UowDep, platform: PlatformDep) -> RecordOut:
+def sign_commitment(values: dict[str, Any], uow: UowDep, platform: PlatformDep) -> PublicRecordOut:
     """Sign a commitment online: the national template's item codes (cn_*) as keys."""
-    return RecordOut.of(commitments.sign(uow, rules_of(platform, uow), values))
+    return PublicRecordOut.of(commitments.sign(uow, rules_of(platform, uow), values))
 
 
 @router.get("/commitments")
-def public_commitments(subject_id: int, uow: UowDep, platform: PlatformDep) -> list[RecordOut]:
+def public_commitments(subject_id: int, uow: UowDep, platform: PlatformDep) -> list[PublicRecordOut]:
     """An organisation's commitments and broken commitments that the public may see today."""
-    return [RecordOut.of(r) for r, _ in commitments.public_commitments(uow, rules_of(platform, uow), subject_id)]
+    return [PublicRecordOut.of(r)
+            for r, _ in commitments.public_commitments(uow, rules_of(platform, uow), subject_id)]
 
 
 @router.post("/commitments/{record_id}/fulfilment")
