@@ -78,6 +78,9 @@ CASE_STATUS_LABELS = {
     CaseStatus.CORRECTED: "已更正",
     CaseStatus.REMOVED: "已撤下",
 }
+# What each case event (a step, a reminder, an escalation) is called on pages.
+STEP_LABELS = {**{s.value: label for s, label in CASE_STATUS_LABELS.items()},
+               "reminded": "到期提醒", "escalated": "逾期督办"}
 OPEN_STATUSES = frozenset({CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.VERIFIED, CaseStatus.APPROVED})
 
 REPAIR_FLOW: dict[CaseStatus, frozenset[CaseStatus]] = {

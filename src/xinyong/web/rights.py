@@ -18,7 +18,7 @@ from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Actor
 from xinyong.domain.commitments import COMMITMENT_TYPES
 from xinyong.domain.objections import ObjectionReason
-from xinyong.domain.repair import CaseKind, Material
+from xinyong.domain.repair import STEP_LABELS, CaseKind, Material
 from xinyong.errors import InvalidInput, XinyongError
 from xinyong.services import commitments, objections, repairs
 from xinyong.services.repairs import rules_of
@@ -148,6 +148,7 @@ def case_status(request: Request, uow: UowDep, case_no: Text = "", query_code: T
         return _page(request, uow, "rights/case.html", {"view": None, "form": {"case_no": case_no}}, exc)
     return _page(request, uow, "rights/case.html", {"view": view, "form": {"case_no": case_no},
                                                     "kinds": {k.value: k.label for k in CaseKind},
+                                                    "steps": STEP_LABELS,
                                                     "reasons": {r.value: r.label for r in ObjectionReason}})
 
 

@@ -19,7 +19,7 @@ from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Actor, Permission
 from xinyong.domain.commitments import Fulfilment
 from xinyong.domain.objections import ObjectionOutcome, ObjectionReason
-from xinyong.domain.repair import CaseKind, CaseStatus, Material
+from xinyong.domain.repair import STEP_LABELS, CaseKind, CaseStatus, Material
 from xinyong.errors import InvalidInput, XinyongError
 from xinyong.services import commitments, objections, records, repairs, rights_stats
 from xinyong.services.bulletins import add_months, month_period
@@ -33,7 +33,7 @@ router = console_router()
 
 Text = Annotated[str, Form()]
 LABELS = {"kinds": {k.value: k.label for k in CaseKind}, "reasons": {r.value: r.label for r in ObjectionReason},
-          "materials": {m.value: m.label for m in Material}}
+          "materials": {m.value: m.label for m in Material}, "steps": STEP_LABELS}
 
 
 def _require_rights(actor: Actor) -> None:
