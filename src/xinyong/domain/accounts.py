@@ -28,6 +28,11 @@ class Permission(StrEnum):
     RECORDS_SUBMIT = "records:submit"
     PERSONAL_READ = "personal:read"
     REVIEW = "review"
+    LISTS_READ = "lists:read"
+    LISTS_MANAGE = "lists:manage"
+    CHECKS_RUN = "checks:run"
+    CHECKS_READ = "checks:read"
+    SUBSCRIPTIONS_MANAGE = "subscriptions:manage"
 
 
 class Role(StrEnum):
@@ -59,12 +64,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SECURITY_ADMIN: frozenset({Permission.ROLES_GRANT, Permission.TOKENS_MANAGE}),
     Role.AUDITOR: frozenset({Permission.AUDIT_READ}),
     Role.OPERATOR: frozenset(
-        {Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.RECORDS_READ_ALL, Permission.PERSONAL_READ}
+        {Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.RECORDS_READ_ALL, Permission.PERSONAL_READ,
+         Permission.LISTS_READ, Permission.LISTS_MANAGE, Permission.CHECKS_READ, Permission.SUBSCRIPTIONS_MANAGE}
     ),
     Role.SUBMITTER: frozenset(
-        {Permission.CATALOG_READ, Permission.RECORDS_SUBMIT, Permission.RECORDS_READ_OWN}
+        {Permission.CATALOG_READ, Permission.RECORDS_SUBMIT, Permission.RECORDS_READ_OWN, Permission.LISTS_READ,
+         Permission.CHECKS_RUN, Permission.SUBSCRIPTIONS_MANAGE}
     ),
-    Role.REVIEWER: frozenset({Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.REVIEW}),
+    Role.REVIEWER: frozenset({Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.REVIEW,
+                              Permission.LISTS_READ, Permission.CHECKS_RUN}),
 }
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
