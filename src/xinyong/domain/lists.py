@@ -62,6 +62,18 @@ class Action(StrEnum):
 
 
 @dataclass(frozen=True)
+class RecordMapping:
+    """Where a list entry's fields are in a record of the list's catalogue class."""
+
+    reason: str = "content"  # core column holding the reason: content or category
+    legal_basis_item: str | None = None
+    status_item: str | None = None  # code listed / removed / revoked
+    valid_to: str = "validity"  # validity: the planned end; exit: the day the subject left the list
+    exit_reason_item: str | None = None
+    exit_authority_item: str | None = None
+
+
+@dataclass(frozen=True)
 class ListDef:
     code: str
     name: str
@@ -71,6 +83,7 @@ class ListDef:
     validity_days: int | None = None
     builtin: bool = True
     effective_from: date | None = None
+    from_records: RecordMapping | None = None
 
     def planned_end(self, entry_date: date, given: date | None) -> date | None:
         if given is not None:
@@ -213,6 +226,49 @@ class ListEntry:
 
     def records(self) -> list[int]:
         return [self.record_id] if self.record_id is not None else list(self.evidence)
+
+
+@dataclass(frozen=True)
+class EntryFromRecord:
+    values: dict[str, Any]  # list_entry columns
+    event: str  # listed | exited | revoked
+    ended_on: date | None
+    exit_reason: str | None
+    exit_authority: str | None
+
+
+def entry_from_record(list_def: ListDef, record: dict[str, Any], today: date) -> EntryFromRecord:
+    """The entry a record of a list class stands for: reason, basis, authority, document, dates, status."""
+    mapping = list_def.from_records or RecordMapping()
+    extra = record.get("extra") or {}
+    entry_date = record["decision_date"] or today
+    reason = record.get(mapping.reason) or record.get("content") or record.get("category") or list_def.name
+    code = extra.get(mapping.status_item) if mapping.status_item else None
+    valid_to, ended_on, event = record.get("valid_to"), None, "listed"
+    status = EntryStatus.LISTED
+    exit_reason = extra.get(mapping.exit_reason_item) if mapping.exit_reason_item else None
+    if mapping.valid_to == "exit":
+        ended_on, valid_to = valid_to, None
+        if ended_on is not None:
+            status, event = EntryStatus.EXITED, "exited"
+    elif code == "removed":
+        status, event, ended_on = EntryStatus.EXITED, "exited", min(valid_to or today, today)
+    if code == "revoked" or record.get("status") == "revoked":
+        status, event, ended_on = EntryStatus.REVOKED, "revoked", today
+    elif record.get("status") in ("repaired", "expired") and status is EntryStatus.LISTED:
+        status, event, ended_on = EntryStatus.EXITED, "exited", today
+    if valid_to is None and mapping.valid_to != "exit":
+        valid_to = list_def.planned_end(entry_date, None)
+    values = {
+        "list_code": list_def.code, "subject_id": record["subject_id"], "status": status.value,
+        "entry_date": entry_date, "valid_to": valid_to, "ended_on": ended_on, "reason": str(reason)[:4000],
+        "legal_basis": extra.get(mapping.legal_basis_item) if mapping.legal_basis_item else None,
+        "authority_name": record.get("authority_name"), "authority_uscc": record.get("authority_uscc"),
+        "doc_number": record.get("doc_number"), "source": "record", "record_root_id": record["root_id"],
+        "record_id": record["id"], "department_id": record.get("department_id"),
+    }
+    authority = extra.get(mapping.exit_authority_item) if mapping.exit_authority_item else None
+    return EntryFromRecord(values, event, ended_on, exit_reason, authority)
 
 
 def check_can_end(entry: ListEntry, kind: str, on: date) -> None:

@@ -10,10 +10,21 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from xinyong.domain.lists import DerivationRule, ListDef, ListKind, Matter, Measure, MeasureBook, Memorandum, Mode
+from xinyong.domain.lists import (
+    DerivationRule,
+    ListDef,
+    ListKind,
+    Matter,
+    Measure,
+    MeasureBook,
+    Memorandum,
+    Mode,
+    RecordMapping,
+)
 from xinyong.errors import ConfigurationError
 from xinyong.rules.yaml_source import load_model
 
@@ -22,11 +33,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class RecordMappingFile(_Strict):
+    reason: Literal["content", "category"] = "content"
+    legal_basis_item: str | None = None
+    status_item: str | None = None
+    valid_to: Literal["validity", "exit"] = "validity"
+    exit_reason_item: str | None = None
+    exit_authority_item: str | None = None
+
+
 class ListFile(_Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
     name: str
     kind: ListKind
     record_class: str | None = None
+    from_records: RecordMappingFile | None = None
     validity_days: int | None = Field(default=None, gt=0)
     description: str = ""
     effective_from: date
@@ -108,7 +129,9 @@ def load_measure_book(directory: Path) -> MeasureBook:
     _unique("事项", [x.code for x in matters_file.matters], matters_path)
     _unique("措施", [m.code for memo in measures_file.memoranda for m in memo.measures], measures_path)
     lists = {x.code: ListDef(x.code, x.name, x.kind, x.description, x.record_class, x.validity_days, True,
-                             x.effective_from) for x in lists_file.lists}
+                             x.effective_from,
+                             RecordMapping(**x.from_records.model_dump()) if x.from_records else None)
+             for x in lists_file.lists}
     matters = {x.code: Matter(x.code, x.name, x.department) for x in matters_file.matters}
     memoranda: dict[str, Memorandum] = {}
     measures: list[Measure] = []

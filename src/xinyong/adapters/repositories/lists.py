@@ -195,6 +195,14 @@ class ListRepository:
                    or_(e.id.is_(None), e.record_id != r.id))).all()
         return [dict(row._mapping) for row in rows]
 
+    def ids_by_record_root(self, roots: Sequence[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for start in range(0, len(roots), SQLITE_IN_CHUNK):
+            rows = self.connection.execute(select(list_entry.c.record_root_id, list_entry.c.id).where(
+                list_entry.c.record_root_id.in_(list(roots[start:start + SQLITE_IN_CHUNK])))).all()
+            found.update({r[0]: r[1] for r in rows})
+        return found
+
     def rule_candidates(self, rule: DerivationRule, on: date) -> list[tuple[int, list[int]]]:
         """Subjects with at least ``min_records`` current records of the rule's class in its window,
         and not already on (or proposed for) the rule's list."""
@@ -363,6 +371,10 @@ class ListRepository:
         if department_id is not None:
             query = query.where(list_subscription.c.department_id == department_id)
         return [dict(r._mapping) for r in self.connection.execute(query).all()]
+
+    def has_subscriptions(self) -> bool:
+        return self.connection.execute(select(list_subscription.c.id).where(
+            list_subscription.c.active.is_(True)).limit(1)).first() is not None
 
     def watch(self, subscription_id: int, subject_ids: Sequence[int]) -> int:
         have = set(self.connection.execute(select(subscription_subject.c.subject_id).where(
