@@ -68,3 +68,18 @@ def test_large_builds_defer_the_record_indexes_and_rebuild_them(platform: Platfo
     assert summary.records == _count(platform, credit_record) == 700
     names = {ix["name"] for ix in inspect(platform.engine).get_indexes("credit_record")}
     assert {str(ix.name) for ix in credit_record.indexes} <= names
+
+
+def test_build_demo_puts_list_records_on_their_lists(platform: Platform) -> None:
+    from xinyong.adapters.tables import list_entry
+    from xinyong.services import lists
+
+    summary = build_demo(platform, seed=5, subjects=2000)
+    list_classes = ("serious_dishonesty_list", "red_list", "abnormal_operation", "dishonest_judgment_debtor")
+    expected = sum(summary.records_by_class.get(c, 0) for c in list_classes)
+    assert summary.list_entries == expected > 0
+    assert _count(platform, list_entry, list_entry.c.source == "record") == expected
+    with platform.uow(system_actor("test")) as uow:
+        counts = lists.counts(uow)
+        assert counts["serious_dishonesty"]["in_force"] > 0
+        assert lists.sync_from_records(uow) == {"created": 0, "updated": 0}  # idempotent
