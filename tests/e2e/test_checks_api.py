@@ -21,7 +21,8 @@ SUBMITTER_SCOPES = ["records:submit", "records:read_own", "catalog:read"]
 def serious_values(**overrides: Any) -> dict[str, Any]:
     values = {
         "yzsx_mc": "扬州市示例科技有限公司", "yzsx_lb": "法人及非法人组织", "yzsx_shxym": ENTERPRISE_USCC,
-        "yzsx_mdmc": "市场监督管理严重违法失信名单", "yzsx_lryy": "因同一性质违法行为受到行政处罚后再次实施同一性质违法行为",
+        "yzsx_mdmc": "市场监督管理严重违法失信名单",
+        "yzsx_lryy": "因同一性质违法行为受到行政处罚后再次实施同一性质违法行为",
         "yzsx_flyj": "《市场监督管理严重违法失信名单管理办法》第二条", "yzsx_rdbm": "扬州市市场监督管理局",
         "yzsx_rdwsh": "扬市监失信〔2026〕3号", "yzsx_lrrq": "2026-05-01", "yzsx_yxqz": "2029-05-01",
     }

@@ -30,7 +30,8 @@ def _submit(platform: Platform, info_class: str, values: dict[str, str]) -> int:
 
 
 def _abnormal(**overrides: str) -> dict[str, str]:
-    values = {"jy_qymc": "扬州市示例科技有限公司", "jy_shxym": ENTERPRISE_USCC, "jy_lryy": "通过登记的住所或者经营场所无法联系",
+    values = {"jy_qymc": "扬州市示例科技有限公司", "jy_shxym": ENTERPRISE_USCC,
+              "jy_lryy": "通过登记的住所或者经营场所无法联系",
               "jy_lrrq": "2025-03-01", "jy_lrwsh": "扬市监企异〔2025〕7号", "jy_zcjdjg": "扬州市市场监督管理局"}
     values.update(overrides)
     return values
@@ -56,9 +57,10 @@ class TestEntriesFromRecords:
 
 
 class TestDerivationRules:
-    def test_three_penalties_in_twelve_months_propose_key_attention_for_a_person(self, platform: Platform) -> None:
+    def test_three_penalties_in_twelve_months_propose_key_attention(self, platform: Platform) -> None:
         for n, day in enumerate(("2025-09-01", "2026-01-10", "2026-05-20")):
-            _submit(platform, "administrative_penalty", penalty_values(cf_wsh=f"扬市监罚〔2026〕{n + 1}号", cf_jdrq=day))
+            values = penalty_values(cf_wsh=f"扬市监罚〔2026〕{n + 1}号", cf_jdrq=day)
+            _submit(platform, "administrative_penalty", values)
         with platform.uow(CLI) as uow:
             assert lists.propose_from_rules(uow) == {"penalties_3_in_12_months": 1}
             assert lists.propose_from_rules(uow) == {"penalties_3_in_12_months": 0}  # not proposed twice
