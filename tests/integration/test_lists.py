@@ -22,9 +22,9 @@ CLI = system_actor("test")
 
 
 def _submit(platform: Platform, info_class: str, values: dict[str, str]) -> int:
-    department_id = make_department(platform, MARKET_REGULATOR_USCC, "扬州市市场监督管理局") \
-        if not hasattr(platform, "_dept") else platform._dept  # type: ignore[attr-defined]
-    platform._dept = department_id  # type: ignore[attr-defined]
+    with platform.uow(CLI) as uow:
+        existing = uow.accounts.department_by_uscc(MARKET_REGULATOR_USCC)
+    department_id = existing.id if existing else make_department(platform, MARKET_REGULATOR_USCC, "市场监管局")
     with platform.uow(CLI) as uow:
         return records.submit(uow, platform.catalogue(uow), info_class, department_id, values, "api").record.id
 
