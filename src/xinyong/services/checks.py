@@ -142,11 +142,12 @@ def _check(uow: UnitOfWork, matter: str, query: SubjectQuery) -> dict[str, Any]:
         subject_id = None
     else:
         id_type, value = parsed
-        subject_id = uow.subjects.id_by_identifier(id_type, value)
-        if subject_id is None:
+        brief, entries = lists.subject_with_entries(id_type.value, value, today)
+        if brief is None:
             _store(uow, books, stored_query, None, {"error": "check.unknown_subject"}, Action.NONE, 0)
             raise UnknownSubject(value)
-        answer = _by_subject(lists, books, subject_id, today, detail=True)
+        subject_id = brief["id"]
+        answer = _answer(lists, books, brief, entries, detail=True)
         if query.name and answer["subject"]:
             score = fuzz.WRatio(query.name.strip(), answer["subject"]["name"])
             answer["name_score"] = round(score, 1)
@@ -159,10 +160,15 @@ def _check(uow: UnitOfWork, matter: str, query: SubjectQuery) -> dict[str, Any]:
 
 
 def _by_subject(lists: ListRepository, books: _Book, subject_id: int, on: date, detail: bool) -> dict[str, Any]:
-    entries = lists.in_force_of_subject(subject_id, on)
+    return _answer(lists, books, lists.subject_brief(subject_id), lists.in_force_of_subject(subject_id, on), detail)
+
+
+def _answer(lists: ListRepository, books: _Book, brief: dict[str, Any] | None, entries: list[ListEntry],
+            detail: bool) -> dict[str, Any]:
     hits = [books.hit(e) for e in entries]
-    summaries = lists.record_summaries([(subject_id, r) for h in hits for r in h.entry.records()]) if detail else {}
-    brief = lists.subject_brief(subject_id)
+    wanted = [(e.subject_id, r) for e in entries for r in e.records()]
+    summaries = lists.record_summaries(wanted) if detail and wanted else {}
+    subject_id = brief["id"] if brief else None
     return {"subject": {"id": subject_id, "name": brief["name"], "type": brief["subject_type"],
                         "id_type": brief["canonical_id_type"], "identifier": brief["canonical_id"]} if brief else None,
             "action": suggest(hits).value,

@@ -246,6 +246,23 @@ class ListRepository:
                    subject.c.canonical_id).where(subject.c.id == subject_id)).first()
         return dict(row._mapping) if row else None
 
+    def subject_with_entries(self, id_type: str, value: str, on: date) -> tuple[dict[str, Any] | None,
+                                                                              list[ListEntry]]:
+        """The subject an identifier names and its entries in force that day, in one round trip."""
+        si, s, e = subject_identifier.c, subject.c, list_entry.c
+        rows = self.connection.execute(
+            select(s.id.label("subject_key"), s.name.label("subject_name"), s.subject_type, s.canonical_id_type,
+                   s.canonical_id, list_entry)
+            .select_from(subject_identifier.join(subject, s.id == si.subject_id)
+                         .outerjoin(list_entry, and_(e.subject_id == s.id, in_force(on))))
+            .where(si.id_type == id_type, si.value == value).order_by(e.id)).all()
+        if not rows:
+            return None, []
+        first = rows[0]
+        brief = {"id": first.subject_key, "name": first.subject_name, "subject_type": first.subject_type,
+                 "canonical_id_type": first.canonical_id_type, "canonical_id": first.canonical_id}
+        return brief, [entry_from_row(r) for r in rows if r.id is not None]
+
     def subjects_by_identifiers(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """Subject ids of (id_type, value) pairs, in one join (PostgreSQL) or chunked IN lists (SQLite)."""
         si = subject_identifier.c
