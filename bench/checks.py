@@ -56,9 +56,10 @@ local token = "%s"
 local counter = 0
 request = function()
   counter = counter + 1
-  local id = identifiers[math.random(#identifiers)]
+  local pick = identifiers[math.random(#identifiers)]
   local matter = matters[math.random(#matters)]
-  local body = '{"matter":"' .. matter .. '","subject":{"identifier":"' .. id .. '"}}'
+  local body = '{"matter":"' .. matter .. '","subject":{"id_type":"' .. pick[1] ..
+               '","identifier":"' .. pick[2] .. '"}}'
   return wrk.format("POST", "/api/v1/checks", {["Content-Type"] = "application/json",
                     ["Authorization"] = "Bearer " .. token}, body)
 end
@@ -196,23 +197,24 @@ def main() -> None:
         figures["records"] = connection.execute(text("SELECT count(*) FROM credit_record")).scalar_one()
         figures["entries"] = connection.execute(select(func.count()).select_from(list_entry)).scalar_one()
         listed = connection.execute(text(
-            "SELECT s.canonical_id FROM list_entry e JOIN subject s ON s.id = e.subject_id "
-            "WHERE e.status = 'listed' ORDER BY random() LIMIT 5000")).scalars().all()
+            "SELECT s.canonical_id_type, s.canonical_id FROM list_entry e JOIN subject s ON s.id = e.subject_id "
+            "WHERE e.status = 'listed' ORDER BY random() LIMIT 5000")).tuples().all()
         everyone = connection.execute(text(
-            "SELECT canonical_id FROM subject ORDER BY random() LIMIT :n"), {"n": args.batch}).scalars().all()
+            "SELECT canonical_id_type, canonical_id FROM subject ORDER BY random() LIMIT :n"),
+            {"n": args.batch}).tuples().all()
     with platform.uow(system_actor("bench")) as uow:
         secret, _ = accounts.issue_token(uow, "bench_system", "bench", ["checks:run"], 30)
 
     identifiers = list(dict.fromkeys([*listed, *everyone[:5000]]))
     random.Random(args.seed).shuffle(identifiers)
     script = data_dir / "checks.lua"
-    script.write_text(WRK_SCRIPT % (",".join(json.dumps(i) for i in identifiers),
-                                    ",".join(json.dumps(m) for m in MATTERS), secret))
+    pairs = ",".join(f"{{{json.dumps(t)},{json.dumps(v)}}}" for t, v in identifiers)
+    script.write_text(WRK_SCRIPT % (pairs, ",".join(json.dumps(m) for m in MATTERS), secret))
     server, base = _serve(url, data_dir, args.workers)
     try:
         headers = {"Authorization": f"Bearer {secret}"}
         sample = httpx.post(f"{base}/api/v1/checks", headers=headers, timeout=30, json={
-            "matter": "government_procurement", "subject": {"identifier": listed[0]}})
+            "matter": "government_procurement", "subject": {"id_type": listed[0][0], "identifier": listed[0][1]}})
         assert sample.status_code == 200, sample.text
         _wrk(base, "/api/v1/health", 3, args.connections, None)  # warm-up
         health = _wrk(base, "/api/v1/health", args.duration, args.connections, None)
@@ -220,7 +222,7 @@ def main() -> None:
         figures["health"] = {"requests_per_second": health[0], "p99": health[1], "non_2xx": health[2]}
         figures["single_check"] = {"requests_per_second": single[0], "p99": single[1], "non_2xx": single[2]}
 
-        body = {"matter": "government_procurement", "subjects": [{"identifier": i} for i in everyone]}
+        body = {"matter": "government_procurement", "subjects": [{"id_type": t, "identifier": v} for t, v in everyone]}
         started = time.perf_counter()
         answer = httpx.post(f"{base}/api/v1/checks", headers=headers, json=body, timeout=600)
         batch_seconds = time.perf_counter() - started
@@ -232,7 +234,7 @@ def main() -> None:
         server.terminate()
         server.wait(30)
 
-    queries = [SubjectQuery(i) for i in everyone]
+    queries = [SubjectQuery(v, t) for t, v in everyone]
     actor = accounts_actor(platform)
     with platform.uow(actor) as uow:
         started = time.perf_counter()
