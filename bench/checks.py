@@ -100,7 +100,7 @@ def top_up_entries(platform: Platform, wanted: int, seed: int) -> int:
         if missing <= 0:
             return 0
         ids = np.array(connection.execute(select(subject.c.id)).scalars().all(), dtype=np.int64)
-        taken = set(connection.execute(select(list_entry.c.subject_id, list_entry.c.list_code)).tuples().all())
+        taken = set(connection.execute(select(list_entry.c.subject_id, list_entry.c.list_code)).all())
         slots = len(ids) * len(LISTS)
         if missing > slots - len(taken):
             sys.exit(f"{missing} more entries do not fit on {len(ids)} subjects × {len(LISTS)} lists")
@@ -198,10 +198,10 @@ def main() -> None:
         figures["entries"] = connection.execute(select(func.count()).select_from(list_entry)).scalar_one()
         listed = connection.execute(text(
             "SELECT s.canonical_id_type, s.canonical_id FROM list_entry e JOIN subject s ON s.id = e.subject_id "
-            "WHERE e.status = 'listed' ORDER BY random() LIMIT 5000")).tuples().all()
+            "WHERE e.status = 'listed' ORDER BY random() LIMIT 5000")).all()
         everyone = connection.execute(text(
             "SELECT canonical_id_type, canonical_id FROM subject ORDER BY random() LIMIT :n"),
-            {"n": args.batch}).tuples().all()
+            {"n": args.batch}).all()
     with platform.uow(system_actor("bench")) as uow:
         secret, _ = accounts.issue_token(uow, "bench_system", "bench", ["checks:run"], 30)
 

@@ -61,6 +61,9 @@ class Action(StrEnum):
         return {"intercept": "拦截", "prompt": "提示", "green_channel": "绿色通道", "none": "无"}[self.value]
 
 
+ACTION_RANK = {action: rank for rank, action in enumerate(Action)}
+
+
 @dataclass(frozen=True)
 class RecordMapping:
     """Where a list entry's fields are in a record of the list's catalogue class."""
@@ -305,19 +308,26 @@ class Hit:
     measures: tuple[Measure, ...]
 
 
+def action_of(measures: Iterable[Measure]) -> Action:
+    """A mandatory punishment intercepts, a recommended one prompts, a reward opens a green channel."""
+    actions = [Action.NONE]
+    for measure in measures:
+        if measure.kind is ListKind.REWARD:
+            actions.append(Action.GREEN_CHANNEL)
+        elif measure.mode is Mode.MANDATORY:
+            actions.append(Action.INTERCEPT)
+        else:
+            actions.append(Action.PROMPT)
+    return strongest(actions)
+
+
+def strongest(actions: Iterable[Action]) -> Action:
+    return min(actions, key=ACTION_RANK.__getitem__, default=Action.NONE)
+
+
 def suggest(hits: Iterable[Hit]) -> Action:
-    """The strongest action the measures ask for: a mandatory punishment intercepts, a recommended one
-    (or any attention list's measure) prompts, a reward opens a green channel; nothing else, none."""
-    actions = {Action.NONE}
-    for hit in hits:
-        for measure in hit.measures:
-            if measure.kind is ListKind.REWARD:
-                actions.add(Action.GREEN_CHANNEL)
-            elif measure.mode is Mode.MANDATORY:
-                actions.add(Action.INTERCEPT)
-            else:
-                actions.add(Action.PROMPT)
-    return min(actions, key=list(Action).index)
+    """The strongest action the measures of all hits ask for (none when no measure applies)."""
+    return strongest(action_of(hit.measures) for hit in hits)
 
 
 def soften(action: Action) -> Action:

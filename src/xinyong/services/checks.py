@@ -22,8 +22,27 @@ from xinyong.adapters.exports import write_csv
 from xinyong.adapters.repositories.lists import ListRepository
 from xinyong.domain.accounts import Permission
 from xinyong.domain.audit import AuditEvent
-from xinyong.domain.identifiers import PERSONAL_ID_TYPES, IdType, check_identifier, guess_id_type, parse_id_type
-from xinyong.domain.lists import Action, Hit, ListEntry, MeasureBook, measure_dict, soften, suggest
+from xinyong.domain.identifiers import (
+    PERSONAL_ID_TYPES,
+    IdType,
+    check_identifier,
+    guess_id_type,
+    normalize,
+    parse_id_type,
+)
+from xinyong.domain.lists import (
+    ACTION_RANK,
+    Action,
+    Hit,
+    ListEntry,
+    Measure,
+    MeasureBook,
+    action_of,
+    measure_dict,
+    soften,
+    strongest,
+    suggest,
+)
 from xinyong.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied, XinyongError
 from xinyong.rules.lists_files import default_measure_book
 from xinyong.services.lists import book as full_book
@@ -33,6 +52,8 @@ MAX_BATCH = 200_000
 NAME_CUTOFF = 70.0  # rapidfuzz WRatio score below which a name is no candidate
 NAME_CANDIDATES = 5
 NAME_MISMATCH = 80.0
+ACTION_VALUES = [a.value for a in Action]  # by rank, strongest first
+PERSONAL_TYPE_VALUES = frozenset(t.value for t in PERSONAL_ID_TYPES)
 
 
 class CheckUnavailable(XinyongError):
@@ -94,7 +115,12 @@ class _Book:
         self.uow, self.base, self.on = uow, default_measure_book(), on
         self.matter = self.base.matter(matter)
         self.full: MeasureBook | None = None
-        self.by_list: dict[str, tuple[Any, ...]] = {}
+        self.by_list: dict[str, tuple[Measure, ...]] = {}
+
+    def measures(self, code: str) -> tuple[Measure, ...]:
+        if code not in self.by_list:
+            self.by_list[code] = tuple(self.base.measures_for([code], self.matter.code, self.on))
+        return self.by_list[code]
 
     def hit(self, entry: ListEntry) -> Hit:
         code = entry.list_code
@@ -102,9 +128,7 @@ class _Book:
             self.full = full_book(self.uow)
         source = self.base if code in self.base.lists else self.full
         assert source is not None
-        if code not in self.by_list:
-            self.by_list[code] = tuple(self.base.measures_for([code], self.matter.code, self.on))
-        return Hit(entry, source.list_def(code), self.by_list[code])
+        return Hit(entry, source.list_def(code), self.measures(code))
 
 
 def _hit_dict(hit: Hit, records: list[dict[str, Any]] | list[int]) -> dict[str, Any]:
@@ -187,14 +211,14 @@ def _by_name(uow: UnitOfWork, lists: ListRepository, books: _Book, name: str, on
     for subject_id, _ in lists.subjects_named(wanted):
         scored[subject_id] = 100.0
     candidates = []
-    strongest = Action.NONE
+    best = Action.NONE
     for subject_id, score in sorted(scored.items(), key=lambda item: -item[1])[:NAME_CANDIDATES]:
         found = _by_subject(lists, books, subject_id, on, detail=False)
         candidates.append({"score": round(score, 1), **found, "action": soften(Action(found["action"])).value})
-        strongest = min(strongest, soften(Action(found["action"])), key=list(Action).index)
+        best = strongest((best, soften(Action(found["action"]))))
     if any((c["subject"] or {}).get("type") == "person" for c in candidates):
         uow.audit(AuditEvent("check.name", "subject", None, personal=True, detail={"name": wanted}))
-    return {"subject": None, "fuzzy": True, "needs_verification": bool(candidates), "action": strongest.value,
+    return {"subject": None, "fuzzy": True, "needs_verification": bool(candidates), "action": best.value,
             "hits": [], "candidates": candidates}
 
 
@@ -222,53 +246,116 @@ def check_batch(uow: UnitOfWork, matter: str, queries: list[SubjectQuery]) -> di
         return _check_batch(uow, matter, queries)
 
 
+def _shape_types(value: str) -> tuple[IdType, ...]:
+    """Identifier types a normalised value may be, by its shape alone (cheap: no check characters)."""
+    if len(value) == 18:
+        if value[:17].isdigit() and (value[17].isdigit() or value[17] == "X"):
+            return (IdType.USCC, IdType.CITIZEN_ID)
+        return (IdType.USCC,)
+    if len(value) == 15 and value.isdigit():
+        return (IdType.REGISTRATION_NO,)
+    if len(value) == 9:
+        return (IdType.ORGANISATION_CODE,)
+    return ()
+
+
 def _check_batch(uow: UnitOfWork, matter: str, queries: list[SubjectQuery]) -> dict[str, Any]:
+    """Look every identifier up first (a stored identifier was validated when it was collected, so a
+    hit needs no second check), then validate only the misses, to tell a malformed identifier from an
+    unknown subject. The lists' actions for the matter are computed once per list, not per subject."""
     today = uow.clock.today()
     books = _Book(uow, matter, today)
     lists = ListRepository(uow.connection)
-    parsed = [_parse(q, f"subjects[{i}]") for i, q in enumerate(queries)]
-    keys = list(dict.fromkeys((p[0].value, p[1]) for p in parsed if isinstance(p, tuple)))
-    ids = lists.subjects_by_identifiers(keys)
-    entries: dict[int, list[ListEntry]] = {}
-    for entry in lists.in_force_of_subjects(list(ids.values()), today):
-        entries.setdefault(entry.subject_id, []).append(entry)
+    types: dict[str, IdType | None] = {}
+    wanted: list[tuple[tuple[str, str], ...] | None] = []
+    for query in queries:
+        if query.identifier is None or not query.identifier.strip():
+            wanted.append(None)
+            continue
+        value = normalize(query.identifier)
+        if query.id_type:
+            if query.id_type not in types:
+                try:
+                    types[query.id_type] = parse_id_type(query.id_type)
+                except InvalidInput:
+                    types[query.id_type] = None
+            given = types[query.id_type]
+            candidates: tuple[IdType, ...] = (given,) if given is not None else ()
+        else:
+            candidates = _shape_types(value)
+        wanted.append(tuple((t.value, value) for t in candidates))
+    keys = list(dict.fromkeys(k for w in wanted if w for k in w))
+    found: dict[tuple[str, str], tuple[int, list[tuple[Any, ...]]]] = {}
+    for id_type, value, subject_id, *entry in lists.batch_entries(keys, today):
+        hits = found.setdefault((id_type, value), (subject_id, []))[1]
+        if entry[0] is not None:
+            hits.append(tuple(entry))
+    per_list: dict[str, tuple[int, list[str]]] = {}
     items: list[dict[str, Any]] = []
     counts = {a.value: 0 for a in Action}
     errors = hits_total = 0
-    for n, (query, p) in enumerate(zip(queries, parsed, strict=True)):
-        if isinstance(p, FieldProblem):
-            items.append({"n": n, "error": p.as_dict()})
-            errors += 1
+    none_rank = ACTION_RANK[Action.NONE]
+    for n, (query, keys_of) in enumerate(zip(queries, wanted, strict=True)):
+        match = None
+        for key in keys_of or ():
+            match = found.get(key)
+            if match is not None:
+                break
+        if match is None:
+            item = _batch_miss(uow, lists, books, query, n, today)
+            if "error" in item:
+                errors += 1
+            else:
+                counts[item["action"]] += 1
+            items.append(item)
             continue
-        if p is None:
-            answer = _by_name(uow, lists, books, query.name or "", today)
-            items.append({"n": n, **answer})
-            counts[answer["action"]] += 1
-            continue
-        subject_id = ids.get((p[0].value, p[1]))
-        if subject_id is None:
-            items.append({"n": n, "error": {"code": "check.unknown_subject", "message": "平台没有该主体的信用档案",
-                                            "message_en": "no such subject (on no list)"}})
-            errors += 1
-            continue
-        hits = [books.hit(e) for e in entries.get(subject_id, ())]
-        action = suggest(hits)
-        counts[action.value] += 1
-        hits_total += bool(hits)
-        item: dict[str, Any] = {"n": n, "subject_id": subject_id, "action": action.value}
-        if hits:
-            item["hits"] = [{"entry_id": h.entry.id, "list": h.entry.list_code, "valid_to":
-                             h.entry.valid_to.isoformat() if h.entry.valid_to else None,
-                             "measures": [m.code for m in h.measures], "records": h.entry.records()} for h in hits]
+        subject_id, entries = match
+        rank = none_rank
+        item = {"n": n, "subject_id": subject_id}
+        if entries:
+            hits_total += 1
+            shown = []
+            for entry_id, list_code, valid_to, record_id, evidence in entries:
+                if list_code not in per_list:
+                    measures = books.measures(list_code)
+                    per_list[list_code] = (ACTION_RANK[action_of(measures)], [m.code for m in measures])
+                list_rank, codes = per_list[list_code]
+                rank = min(rank, list_rank)
+                shown.append({"entry_id": entry_id, "list": list_code,
+                              "valid_to": valid_to.isoformat() if valid_to else None, "measures": codes,
+                              "records": [record_id] if record_id is not None else list(evidence or [])})
+            item["hits"] = shown
+        action = ACTION_VALUES[rank]
+        item["action"] = action
+        counts[action] += 1
         items.append(item)
-    strongest = min((Action(a) for a, c in counts.items() if c), key=list(Action).index, default=Action.NONE)
     summary = {"subjects": len(queries), "errors": errors, "actions": counts}
-    if any(isinstance(p, tuple) and p[0] in PERSONAL_ID_TYPES for p in parsed):
+    if any(k[0] in PERSONAL_TYPE_VALUES for k in found):
         uow.audit(AuditEvent("check.batch_persons", "check", None, personal=True, detail={"matter": matter}))
+    overall = strongest(Action(a) for a, c in counts.items() if c)
     check_id = _store(uow, books, {"subjects": len(queries)}, None, {"summary": summary, "items": items},
-                      strongest, hits_total, kind="batch", subjects=len(queries))
+                      overall, hits_total, kind="batch", subjects=len(queries))
     return {"check_id": check_id, "matter": books.matter.code, "on": today.isoformat(), "summary": summary,
             "items": items}
+
+
+def _batch_miss(uow: UnitOfWork, lists: ListRepository, books: _Book, query: SubjectQuery, n: int,
+                today: date) -> dict[str, Any]:
+    """An item whose identifier named no stored subject: malformed, unknown, or a name-only query."""
+    parsed = _parse(query, f"subjects[{n}]")
+    if isinstance(parsed, FieldProblem):
+        return {"n": n, "error": parsed.as_dict()}
+    if parsed is None:
+        return {"n": n, **_by_name(uow, lists, books, query.name or "", today)}
+    subject_id = uow.subjects.id_by_identifier(*parsed)
+    if subject_id is not None:  # a type the shape did not suggest (e.g. a passport number)
+        answer = _by_subject(lists, books, subject_id, today, detail=False)
+        return {"n": n, "subject_id": subject_id, "action": answer["action"],
+                **({"hits": [{"entry_id": h["entry_id"], "list": h["list"], "valid_to": h["valid_to"],
+                              "measures": [m["code"] for m in h["measures"]], "records": h["records"]}
+                             for h in answer["hits"]]} if answer["hits"] else {})}
+    return {"n": n, "error": {"code": "check.unknown_subject", "message": "平台没有该主体的信用档案",
+                              "message_en": "no such subject (on no list)"}}
 
 
 def naive_batch(uow: UnitOfWork, matter: str, queries: list[SubjectQuery]) -> int:
