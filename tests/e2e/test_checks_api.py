@@ -168,6 +168,11 @@ class TestNamesAndBatches:
         [candidate] = answer["candidates"]
         assert 70 <= candidate["score"] < 100
         assert candidate["subject"]["identifier"] == ENTERPRISE_USCC
+        entry_id = candidate["hits"][0]["entry_id"]
+        client.post(f"/api/v1/list-entries/{entry_id}/exit", headers=loop["operator"], json={"reason": "移出"})
+        after = client.post("/api/v1/checks", headers=loop["business"], json={
+            "matter": "government_procurement", "subject": {"name": "扬州示例科技有限公司"}}).json()
+        assert after["candidates"] == [] and after["action"] == "none"  # off the list: no longer a candidate
 
     def test_batch_answers_each_subject_and_keeps_errors_apart(self, client: TestClient,
                                                                loop: dict[str, Any]) -> None:

@@ -199,11 +199,24 @@ def _answer(lists: ListRepository, books: _Book, brief: dict[str, Any] | None, e
             "hits": [_hit_dict(h, [summaries[r] for r in h.entry.records() if r in summaries]) for h in hits]}
 
 
+_NAME_POOLS: dict[tuple[str, date, int], list[tuple[int, str]]] = {}
+
+
+def _name_pool(lists: ListRepository, on: date) -> list[tuple[int, str]]:
+    """Subjects on a list that day, kept per process until any entry changes (every change writes a
+    list event) or the day turns; loading them is the slow part of a name check at a million entries."""
+    key = (str(lists.connection.engine.url), on, lists.last_event_id())
+    if key not in _NAME_POOLS:
+        _NAME_POOLS.clear()
+        _NAME_POOLS[key] = lists.listed_names(on)
+    return _NAME_POOLS[key]
+
+
 def _by_name(uow: UnitOfWork, lists: ListRepository, books: _Book, name: str, on: date) -> dict[str, Any]:
     """Candidates by name: subjects on a list in force whose names resemble the query, and subjects with
     exactly this name; never more than a prompt, because a name alone identifies nobody."""
     wanted = name.strip()
-    pool = lists.listed_names(on)
+    pool = _name_pool(lists, on)
     scored: dict[int, float] = {}
     for _, score, index in process.extract(wanted, [n for _, n in pool], scorer=fuzz.WRatio,
                                            limit=NAME_CANDIDATES, score_cutoff=NAME_CUTOFF):

@@ -337,6 +337,9 @@ class ListRepository:
                 subject.c.id.in_(select(list_entry.c.subject_id).where(in_force(on))))).all()
         return [(r.id, r.name) for r in rows]
 
+    def last_event_id(self) -> int:
+        return int(self.connection.execute(select(func.max(list_event.c.id))).scalar_one() or 0)
+
     def subjects_named(self, name: str) -> list[tuple[int, str]]:
         rows = self.connection.execute(select(subject.c.id, subject.c.name).where(subject.c.name == name)
                                        .limit(20)).all()
