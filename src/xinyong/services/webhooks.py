@@ -94,7 +94,7 @@ def subscribe(uow: UnitOfWork, name: str, url: str, lists: list[str] | None = No
         raise InvalidInput("回调地址须为 http(s) 网址", "the callback URL must be http(s)", code="subscription.url",
                            field="url")
     if lists:
-        from xinyong.services.lists import book
+        from xinyong.services.lists import book  # services.lists queues deliveries through this module
 
         known = book(uow).lists
         unknown = [c for c in lists if c not in known]
