@@ -14,7 +14,7 @@ from xinyong.domain.accounts import Role, system_actor
 from xinyong.domain.identifiers import IdType
 from xinyong.domain.lists import EntryStatus
 from xinyong.domain.subjects import Identifier, SubjectType
-from xinyong.errors import Conflict, InvalidInput, PermissionDenied
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.services import checks, lists, records
 from xinyong.services.checks import SubjectQuery
 
@@ -140,5 +140,9 @@ class TestPublicView:
             page = lists.public_entries(uow, "judgment_debtor", page=1, per_page=1)
             assert (page.total, page.pages, len(page.rows)) == (2, 2, 1)
             second = lists.public_entries(uow, "judgment_debtor", page=2, per_page=1).rows[0]
+            assert [d.code for d in lists.public_lists(uow)] == [
+                "serious_dishonesty", "judgment_debtor", "abnormal_operation", "red"]
+            with pytest.raises(NotFound):
+                lists.public_entries(uow, "key_attention")
         assert second["name"] == "张*明" and PERSON_ID not in second["identifier"]
         assert page.rows[0]["name"] == "示例公司"

@@ -87,6 +87,7 @@ class ListDef:
     builtin: bool = True
     effective_from: date | None = None
     from_records: RecordMapping | None = None
+    public: bool = False  # shown on the public portal
 
     def planned_end(self, entry_date: date, given: date | None) -> date | None:
         if given is not None:

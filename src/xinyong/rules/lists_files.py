@@ -50,6 +50,7 @@ class ListFile(_Strict):
     from_records: RecordMappingFile | None = None
     validity_days: int | None = Field(default=None, gt=0)
     description: str = ""
+    public: bool = False
     effective_from: date
 
 
@@ -130,7 +131,7 @@ def load_measure_book(directory: Path) -> MeasureBook:
     _unique("措施", [m.code for memo in measures_file.memoranda for m in memo.measures], measures_path)
     lists = {x.code: ListDef(x.code, x.name, x.kind, x.description, x.record_class, x.validity_days, True,
                              x.effective_from,
-                             RecordMapping(**x.from_records.model_dump()) if x.from_records else None)
+                             RecordMapping(**x.from_records.model_dump()) if x.from_records else None, x.public)
              for x in lists_file.lists}
     matters = {x.code: Matter(x.code, x.name, x.department) for x in matters_file.matters}
     memoranda: dict[str, Memorandum] = {}

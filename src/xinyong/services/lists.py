@@ -33,8 +33,6 @@ from xinyong.rules.lists_files import default_measure_book
 from xinyong.services import webhooks
 from xinyong.services.unit_of_work import UnitOfWork
 
-PUBLIC_KINDS = (ListKind.PUNISHMENT, ListKind.REWARD, ListKind.ATTENTION)
-
 
 def repo(uow: UnitOfWork) -> ListRepository:
     return ListRepository(uow.connection)
@@ -341,10 +339,17 @@ class PublicPage:
         return max(1, -(-self.total // self.per_page))
 
 
+def public_lists(uow: UnitOfWork) -> list[ListDef]:
+    """The lists the portal shows (红名单, 黑名单, 经营异常名录, 失信被执行人; not key attention)."""
+    return [d for d in book(uow).lists.values() if d.public]
+
+
 def public_entries(uow: UnitOfWork, list_code: str, page: int = 1, per_page: int = 20) -> PublicPage:
     """The entries of a list in force today, paged, as the public portal may show them: natural
     persons' names and identifiers masked, nothing else about them."""
     list_def = book(uow).list_def(list_code)
+    if not list_def.public:
+        raise NotFound("公开名单", "public list", list_code)
     page, per_page = max(1, page), min(max(1, per_page), 100)
     rows, total = repo(uow).public_page(list_code, uow.clock.today(), per_page, (page - 1) * per_page)
     shown = []
