@@ -36,16 +36,16 @@ def test_operator_sees_lists_exits_an_entry_and_the_loop(platform: Platform, cli
     assert overview.status_code == 200 and "严重失信主体名单" in overview.text and "运行派生规则" in overview.text
     listing = client.get("/admin/lists/serious_dishonesty?in_force=1")
     assert "扬州市示例科技有限公司" in listing.text and "扬税失信〔2026〕1号" in listing.text
-    page = client.get(f"/admin/list-entries/{entry_id}")
+    page = client.get(f"/admin/lists/entries/{entry_id}")
     assert page.status_code == 200 and "今日在列" in page.text
-    refused = client.post(f"/admin/list-entries/{entry_id}/exit", data={"reason": "x", "csrf_token": "forged"},
+    refused = client.post(f"/admin/lists/entries/{entry_id}/exit", data={"reason": "x", "csrf_token": "forged"},
                           follow_redirects=False)
     assert refused.status_code in (400, 403)
-    token = csrf(client, f"/admin/list-entries/{entry_id}")
-    exited = client.post(f"/admin/list-entries/{entry_id}/exit", data={"reason": "信用修复", "csrf_token": token},
+    token = csrf(client, f"/admin/lists/entries/{entry_id}")
+    exited = client.post(f"/admin/lists/entries/{entry_id}/exit", data={"reason": "信用修复", "csrf_token": token},
                          follow_redirects=False)
     assert exited.status_code == 303
-    assert "今日在列" not in client.get(f"/admin/list-entries/{entry_id}").text
+    assert "今日在列" not in client.get(f"/admin/lists/entries/{entry_id}").text
     loop = client.get("/admin/loop")
     assert loop.status_code == 200 and "拦截 1" in loop.text and "政府采购" in loop.text
     export = client.get("/admin/loop/cases.csv")
@@ -58,8 +58,8 @@ def test_a_reviewer_reads_lists_but_cannot_change_them(platform: Platform, clien
     password = make_user(platform, "rev", {Role.REVIEWER})
     login(client, "rev", password)
     assert "运行派生规则" not in client.get("/admin/lists").text
-    token = csrf(client, f"/admin/list-entries/{entry_id}")
-    response = client.post(f"/admin/list-entries/{entry_id}/revoke", data={"reason": "x", "csrf_token": token},
+    token = csrf(client, f"/admin/lists/entries/{entry_id}")
+    response = client.post(f"/admin/lists/entries/{entry_id}/revoke", data={"reason": "x", "csrf_token": token},
                            follow_redirects=False)
     assert response.status_code == 403
     assert client.get("/admin/loop").status_code == 403

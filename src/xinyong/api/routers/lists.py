@@ -100,7 +100,7 @@ def measures(uow: UowDep) -> Response:
 def all_lists(uow: UowDep) -> Response:
     uow.actor.require(Permission.LISTS_READ)
     counts = lists.counts(uow)
-    return _json([{"code": d.code, "name": d.name, "kind": d.kind.value, "builtin": d.builtin,
+    return _json([{"code": d.code, "name": d.name, "kind": d.kind.value, "builtin": d.builtin, "public": d.public,
                    "record_class": d.record_class, "validity_days": d.validity_days, "description": d.description,
                    **counts.get(d.code, {"in_force": 0, "proposed": 0, "total": 0})}
                   for d in lists.book(uow).lists.values()])

@@ -79,7 +79,7 @@ def entries_page(request: Request, actor: ConsoleActor, uow: UowDep, code: str, 
     })
 
 
-@router.get("/list-entries/{entry_id}", response_class=HTMLResponse)
+@router.get("/lists/entries/{entry_id}", response_class=HTMLResponse)
 def entry_page(request: Request, actor: ConsoleActor, uow: UowDep, entry_id: int,
                error: XinyongError | None = None) -> HTMLResponse:
     view = lists.get_entry(uow, entry_id)
@@ -89,7 +89,7 @@ def entry_page(request: Request, actor: ConsoleActor, uow: UowDep, entry_id: int
     }, status_code=error.status if error else 200)
 
 
-@router.post("/list-entries/{entry_id}/{what}", response_class=HTMLResponse)
+@router.post("/lists/entries/{entry_id}/{what}", response_class=HTMLResponse)
 def change_entry(request: Request, actor: ConsoleActor, uow: UowDep, entry_id: int, what: str, reason: Text = "",
                  on: Text = "", authority: Text = "", doc_number: Text = "", valid_to: Text = "",
                  csrf_token: Text = "") -> Response:
@@ -111,7 +111,7 @@ def change_entry(request: Request, actor: ConsoleActor, uow: UowDep, entry_id: i
     except XinyongError as exc:
         return entry_page(request, actor, uow, entry_id, exc)
     labels = {"exit": "已移出", "revoke": "已撤销", "confirm": "已确认列入", "reject": "已不予采纳"}
-    return done(request, labels[what], f"/admin/list-entries/{entry_id}")
+    return done(request, labels[what], f"/admin/lists/entries/{entry_id}")
 
 
 @router.get("/loop", response_class=HTMLResponse)
