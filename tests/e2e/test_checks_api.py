@@ -187,3 +187,26 @@ class TestNamesAndBatches:
         assert items[2]["error"]["code"] == "check.unknown_subject"
         assert items[3]["error"]["code"] == "check.unknown_subject"
         assert response.json()["summary"]["actions"]["intercept"] == 1
+
+
+class TestCatalogueOfTheLoop:
+    def test_lists_matters_measures_and_subscriptions_over_http(self, client: TestClient,
+                                                                loop: dict[str, Any]) -> None:
+        matters = client.get("/api/v1/matters", headers=loop["business"]).json()
+        assert {"code": "government_procurement", "name": "政府采购", "department": "财政部门"} in matters
+        measures = client.get("/api/v1/measures", headers=loop["business"]).json()
+        assert any(m["code"] == "P01" and m["mode"] == "mandatory" for m in measures["measures"])
+        assert any(m["document_number"] == "常信用办〔2017〕20号" for m in measures["memoranda"])
+        lists = {x["code"]: x for x in client.get("/api/v1/lists", headers=loop["operator"]).json()}
+        assert lists["serious_dishonesty"]["in_force"] == 1 and not lists["key_attention"]["public"]
+        assert client.get("/api/v1/lists", headers=loop["business"]).status_code == 403  # checks:run only
+
+        added = client.post("/api/v1/subscriptions", headers=loop["business"],
+                            json={"name": "采购系统", "url": "http://127.0.0.1:9/hook"})
+        assert added.status_code == 403  # the business token lacks subscriptions:manage
+        bad = client.post("/api/v1/lists/serious_dishonesty/entries", headers=loop["operator"],
+                          json={"identifier": "12345", "reason": "x", "entry_date": "2026-06-01"})
+        assert bad.status_code == 422 and bad.json()["error"]["code"] == "identifier.unrecognised"
+        twice = client.post("/api/v1/lists/serious_dishonesty/entries", headers=loop["operator"],
+                            json={"identifier": ENTERPRISE_USCC, "reason": "x", "entry_date": "2026-06-01"})
+        assert twice.status_code == 409 and twice.json()["error"]["code"] == "list.already_listed"
