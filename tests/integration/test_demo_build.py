@@ -78,3 +78,18 @@ def test_the_demo_city_has_rights_cases_in_every_state(platform: Platform) -> No
     assert summary.rights_cases["commitment:signed"] == 3
     # three commitments, two fulfilment versions and one breach record, and the imported ones' breaches
     assert summary.rights_records == 6 + summary.rights_cases["commitment:breach_imported"]
+
+
+def test_build_demo_puts_list_records_on_their_lists(platform: Platform) -> None:
+    from xinyong.adapters.tables import list_entry
+    from xinyong.services import lists
+
+    summary = build_demo(platform, seed=5, subjects=2000)
+    list_classes = ("serious_dishonesty_list", "red_list", "abnormal_operation", "dishonest_judgment_debtor")
+    expected = sum(summary.records_by_class.get(c, 0) for c in list_classes)
+    assert summary.list_entries == expected > 0
+    assert _count(platform, list_entry, list_entry.c.source == "record") == expected
+    with platform.uow(system_actor("test")) as uow:
+        counts = lists.counts(uow)
+        assert counts["serious_dishonesty"]["in_force"] > 0
+        assert lists.sync_from_records(uow) == {"created": 0, "updated": 0}  # idempotent

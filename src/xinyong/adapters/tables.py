@@ -352,3 +352,162 @@ rights_case_event = Table(
     Column("note", Text),
     Column("internal", Boolean, nullable=False, default=False),
 )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Lists, joint rewards and punishments, checks, subscriptions (issue 5)
+# ---------------------------------------------------------------------------------------------------
+
+# Lists an administrator defines (the built-in ones are in rules/lists/lists.yaml).
+credit_list = Table(
+    "credit_list",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("description", Text),
+    Column("validity_days", Integer),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+# Derivation rules an administrator adds (the defaults are in rules/lists/lists.yaml).
+list_rule = Table(
+    "list_rule",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("list_code", String(40), nullable=False),
+    Column("info_class", String(64), nullable=False),
+    Column("min_records", Integer, nullable=False),
+    Column("window_days", Integer, nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+# One subject on one list. In force from entry_date until valid_to (exclusive), an exit or a revocation:
+# computed from the date asked about, so expiry needs no job. record_root_id links an entry taken from a
+# catalogue record of a list class (one entry per record, following its versions).
+list_entry = Table(
+    "list_entry",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("list_code", String(40), nullable=False),
+    Column("subject_id", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("entry_date", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("ended_on", Date),
+    Column("reason", Text, nullable=False),
+    Column("legal_basis", Text),
+    Column("authority_name", String(200)),
+    Column("authority_uscc", String(18)),
+    Column("doc_number", String(128)),
+    Column("source", String(16), nullable=False),
+    Column("record_root_id", BigInteger),
+    Column("record_id", BigInteger),
+    Column("evidence", JSON),
+    Column("rule_code", String(64)),
+    Column("department_id", BigInteger),
+    Column("expiry_notified", Boolean, nullable=False, default=False),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Index("ix_list_entry_subject", "subject_id", "list_code"),
+    Index("ix_list_entry_list", "list_code", "status", "entry_date"),
+    Index("ix_list_entry_valid_to", "status", "valid_to"),
+    Index("ix_list_entry_record", "record_root_id", unique=True),
+)
+
+list_event = Table(
+    "list_event",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("entry_id", BigInteger, nullable=False, index=True),
+    Column("event", String(16), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("reason", Text),
+    Column("authority_name", String(200)),
+    Column("doc_number", String(128)),
+    Column("at", Timestamp(), nullable=False),
+    Column("actor_name", String(64), nullable=False),
+)
+
+# Every check and the answer given, as given (replayable). A batch is one row with every item's answer.
+credit_check = Table(
+    "credit_check",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", Timestamp(), nullable=False, index=True),
+    Column("on_date", Date, nullable=False),
+    Column("actor_name", String(64), nullable=False),
+    Column("token_id", BigInteger),
+    Column("department_id", BigInteger),
+    Column("matter", String(64), nullable=False),
+    Column("kind", String(8), nullable=False),  # single | batch
+    Column("subject_id", BigInteger),
+    Column("subjects", Integer, nullable=False),
+    Column("hits", Integer, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("query", JSON, nullable=False),
+    Column("answer", JSON, nullable=False),
+    Index("ix_credit_check_department", "department_id", "at"),
+    Index("ix_credit_check_subject", "subject_id"),
+)
+
+check_feedback = Table(
+    "check_feedback",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("check_id", BigInteger, nullable=False, index=True),
+    Column("subject_id", BigInteger),
+    Column("measure_code", String(64)),
+    Column("applied", Boolean, nullable=False),
+    Column("amount", Numeric(20, 2)),
+    Column("note", Text),
+    Column("department_id", BigInteger),
+    Column("at", Timestamp(), nullable=False),
+    Column("actor_name", String(64), nullable=False),
+)
+
+list_subscription = Table(
+    "list_subscription",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("department_id", BigInteger, nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("url", String(500), nullable=False),
+    Column("secret", String(128), nullable=False),  # the HMAC key: shown once, kept to sign deliveries
+    Column("lists", JSON),  # list codes; null = every list
+    Column("every_subject", Boolean, nullable=False, default=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+subscription_subject = Table(
+    "subscription_subject",
+    metadata,
+    Column("subscription_id", BigInteger, primary_key=True),
+    Column("subject_id", BigInteger, primary_key=True),
+    Index("ix_subscription_subject_subject", "subject_id"),
+)
+
+webhook_delivery = Table(
+    "webhook_delivery",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subscription_id", BigInteger, nullable=False, index=True),
+    Column("event", String(16), nullable=False),
+    Column("entry_id", BigInteger, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(12), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Timestamp()),
+    Column("last_attempt_at", Timestamp()),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("created_at", Timestamp(), nullable=False),
+    Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+)

@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from xinyong import __version__
 from xinyong.api import errors
-from xinyong.api.routers import accounts, audit, batches, catalogue, health, records, rights, subjects
+from xinyong.api.routers import accounts, audit, batches, catalogue, checks, health, lists, records, rights, subjects
 from xinyong.bootstrap import Platform, bootstrap
 from xinyong.web import admin, portal
 from xinyong.web import rights as rights_pages
@@ -59,7 +59,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         https_only=not platform.settings.demo and platform.settings.host not in ("127.0.0.1", "localhost"),
     )
     for router in (health.router, catalogue.router, subjects.router, batches.router, records.router,
-                   accounts.router, audit.router, rights.router):
+                   accounts.router, audit.router, rights.router, lists.router, checks.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(portal.router)
     app.include_router(rights_pages.router)

@@ -30,6 +30,11 @@ class Permission(StrEnum):
     REVIEW = "review"
     RIGHTS_HANDLE = "rights:handle"  # credit office: accept, decide and execute repairs and objections
     RIGHTS_VERIFY = "rights:verify"  # source department: verify cases on its own records, commitment fulfilment
+    LISTS_READ = "lists:read"
+    LISTS_MANAGE = "lists:manage"
+    CHECKS_RUN = "checks:run"
+    CHECKS_READ = "checks:read"
+    SUBSCRIPTIONS_MANAGE = "subscriptions:manage"
 
 
 class Role(StrEnum):
@@ -62,12 +67,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AUDITOR: frozenset({Permission.AUDIT_READ}),
     Role.OPERATOR: frozenset(
         {Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.RECORDS_READ_ALL, Permission.PERSONAL_READ,
-         Permission.RIGHTS_HANDLE}
+         Permission.RIGHTS_HANDLE, Permission.LISTS_READ, Permission.LISTS_MANAGE, Permission.CHECKS_READ,
+         Permission.SUBSCRIPTIONS_MANAGE}
     ),
     Role.SUBMITTER: frozenset(
-        {Permission.CATALOG_READ, Permission.RECORDS_SUBMIT, Permission.RECORDS_READ_OWN, Permission.RIGHTS_VERIFY}
+        {Permission.CATALOG_READ, Permission.RECORDS_SUBMIT, Permission.RECORDS_READ_OWN, Permission.RIGHTS_VERIFY,
+         Permission.LISTS_READ, Permission.CHECKS_RUN, Permission.SUBSCRIPTIONS_MANAGE}
     ),
-    Role.REVIEWER: frozenset({Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.REVIEW}),
+    Role.REVIEWER: frozenset({Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.REVIEW,
+                              Permission.LISTS_READ, Permission.CHECKS_RUN}),
 }
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})

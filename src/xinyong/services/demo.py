@@ -39,7 +39,7 @@ from xinyong.domain.audit import AuditEvent
 from xinyong.domain.commitments import Fulfilment
 from xinyong.domain.objections import ObjectionOutcome
 from xinyong.errors import ConfigurationError, Conflict, XinyongError
-from xinyong.services import accounts, commitments, objections, repairs
+from xinyong.services import accounts, commitments, lists, objections, repairs
 from xinyong.services.setup import Credentials
 from xinyong.services.unit_of_work import UnitOfWork
 
@@ -63,6 +63,8 @@ class DemoSummary:
     records_by_class: dict[str, int] = field(default_factory=dict)
     rights_cases: dict[str, int] = field(default_factory=dict)  # "repair:executed" → count
     rights_records: int = 0  # records the rights workflows added (commitments, corrections, breaches)
+    list_entries: int = 0
+    list_proposals: int = 0
 
     @property
     def credentials(self) -> list[Credentials]:
@@ -103,14 +105,19 @@ def build_demo(platform: Platform, seed: int = 1, subjects: int = 20000, records
     written += perf_counter() - indexing  # building the record indexes again, when they were deferred
     users = _users(platform, [DEPARTMENTS[i] for i in np.argsort(-per_department, kind="stable")[
         :SUBMITTING_DEPARTMENTS]])
+    with platform.uow(actor) as uow:  # list entries from the generated list records, and rule proposals
+        entries = lists.sync_from_records(uow)["created"]
+        proposals = sum(lists.propose_from_rules(uow).values())
     summary = DemoSummary(subjects=subjects, records=done_records, departments=len(DEPARTMENTS), users=users,
-                          generation_seconds=generated, write_seconds=written, records_by_class=by_class)
+                          generation_seconds=generated, write_seconds=written, records_by_class=by_class,
+                          list_entries=entries, list_proposals=proposals)
     summary.rights_cases, summary.rights_records = rights_demo(platform)
     summary.seconds = perf_counter() - started
     with platform.uow(actor) as uow:
         uow.audit(AuditEvent("demo.build", "platform", CITY_CODE, detail={
             "city": CITY_NAME, "seed": seed, "subjects": subjects, "records": done_records,
             "departments": len(DEPARTMENTS), "users": [u.username for u in users], "records_by_class": by_class,
+            "list_entries": entries, "list_proposals": proposals,
             "seconds": round(summary.seconds, 1)}))
         uow.commit()
     return summary

@@ -89,6 +89,9 @@ MENU: tuple[MenuItem, ...] = (
              (Permission.RIGHTS_VERIFY, Permission.RIGHTS_HANDLE)),
     MenuItem("/admin/rights/statistics", "修复与异议统计", "申请量、办结情况、修复率、平均办理工作日、逾期，按部门",
              (Permission.RIGHTS_HANDLE, Permission.RIGHTS_VERIFY)),
+    MenuItem("/admin/lists", "名单管理", "红黑名单、重点关注名单的列入、移出、撤销与派生建议",
+             (Permission.LISTS_READ,)),
+    MenuItem("/admin/loop", "联合奖惩", "核查、反馈、推送的闭环运行情况与统计", (Permission.CHECKS_READ,)),
     MenuItem("/admin/catalog", "信息目录", "公共信用信息目录：信息类与数据项", (Permission.CATALOG_READ,)),
     MenuItem("/admin/departments", "信源部门", "信源部门列表与新增", (Permission.DEPARTMENTS_MANAGE,)),
     MenuItem("/admin/users", "用户管理", "新增用户，启用或停用账号", (Permission.USERS_MANAGE,)),
@@ -114,6 +117,11 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.REVIEW: "信用审查",
     Permission.RIGHTS_HANDLE: "办理信用修复与异议",
     Permission.RIGHTS_VERIFY: "核实本部门信用修复与异议、承诺履约",
+    Permission.LISTS_READ: "查看名单",
+    Permission.LISTS_MANAGE: "名单管理（列入、移出、撤销、确认）",
+    Permission.CHECKS_RUN: "联合奖惩核查（业务系统）",
+    Permission.CHECKS_READ: "查看核查记录与统计",
+    Permission.SUBSCRIPTIONS_MANAGE: "名单变动订阅",
 }
 
 CHANNEL_LABELS = {"api": "接口报送", "file": "文件上传", "form": "在线填报", "web": "页面填报", "cli": "命令行导入",

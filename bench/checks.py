@@ -1,0 +1,263 @@
+"""Benchmark of the check service (``POST /api/v1/checks``) on PostgreSQL.
+
+    python bench/checks.py [--subjects 500000] [--records 2000000] [--entries 1000000] [--batch 100000]
+                           [--duration 20] [--connections 32] [--workers 2]
+
+1. Builds the demo city (subjects and records, bulk-written), turns its list records into entries
+   (``services.lists.sync_from_records``, timed), then tops the lists up with synthetic entries on random
+   subjects (COPY) until there are ``--entries`` entries, some expired, some exited.
+2. Serves the application with uvicorn (``--workers``) and runs wrk against ``POST /api/v1/checks``
+   (single checks of random identifiers, listed or not, for random matters, with a ``checks:run``
+   token) and against ``GET /api/v1/health`` in the same run: requests/s and p99 of each.
+3. A batch check of ``--batch`` subjects over HTTP (wall time, answer stored), beside the naive way:
+   one look-up of subject and entries per subject (``services.checks.naive_batch``), same subjects.
+
+PostgreSQL: ``XINYONG_BENCH_POSTGRES_URL`` (default postgresql://postgres@127.0.0.1:5432/xinyong_bench_lists);
+the database is emptied first, and only when its name contains "bench".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import numpy as np
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from xinyong.adapters.bulk import bulk_insert, timestamp_text
+from xinyong.adapters.tables import list_entry, subject
+from xinyong.bootstrap import Platform, bootstrap
+from xinyong.domain.accounts import Actor, Role, system_actor
+from xinyong.services import accounts, checks, lists
+from xinyong.services.checks import SubjectQuery
+from xinyong.services.demo import build_demo
+from xinyong.services.setup import initialise
+from xinyong.settings import Settings
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/xinyong_bench_lists"
+LISTS = ("serious_dishonesty", "judgment_debtor", "abnormal_operation", "key_attention", "red")
+MATTERS = ("government_procurement", "bidding", "fiscal_funds", "honours", "licensing", "civil_servant_recruitment")
+WRK_SCRIPT = """
+local identifiers = {%s}
+local matters = {%s}
+local token = "%s"
+local counter = 0
+request = function()
+  counter = counter + 1
+  local pick = identifiers[math.random(#identifiers)]
+  local matter = matters[math.random(#matters)]
+  local body = '{"matter":"' .. matter .. '","subject":{"id_type":"' .. pick[1] ..
+               '","identifier":"' .. pick[2] .. '"}}'
+  return wrk.format("POST", "/api/v1/checks", {["Content-Type"] = "application/json",
+                    ["Authorization"] = "Bearer " .. token}, body)
+end
+"""
+
+
+def _database(url: str) -> str:
+    parsed = make_url(url)
+    if not re.search(r"bench", parsed.database or ""):
+        sys.exit(f"refusing to empty {parsed.database!r}: its name does not say it is for benchmarks")
+    admin = parsed.set(database="postgres").render_as_string(hide_password=False)
+    engine = create_engine(admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": parsed.database}).first():
+            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    engine.dispose()
+    target = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with target.connect() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    target.dispose()
+    return url
+
+
+def _settings(data_dir: Path, url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=url, argon2_time_cost=1, argon2_memory_kib=8192,
+                    secret_key="b" * 40)
+
+
+def top_up_entries(platform: Platform, wanted: int, seed: int) -> int:
+    """Synthetic entries on random subjects (one per subject and list) until there are ``wanted``."""
+    rng = np.random.default_rng(seed)
+    today = platform.clock.today()
+    with platform.engine.begin() as connection:
+        have = connection.execute(select(func.count()).select_from(list_entry)).scalar_one()
+        missing = wanted - have
+        if missing <= 0:
+            return 0
+        ids = np.array(connection.execute(select(subject.c.id)).scalars().all(), dtype=np.int64)
+        taken = set(connection.execute(select(list_entry.c.subject_id, list_entry.c.list_code)).all())
+        slots = len(ids) * len(LISTS)
+        if missing > slots - len(taken):
+            sys.exit(f"{missing} more entries do not fit on {len(ids)} subjects × {len(LISTS)} lists")
+        chosen = rng.choice(slots, size=min(slots, int(missing * 1.2) + len(taken) + 10), replace=False)
+        pairs = [(int(ids[c // len(LISTS)]), LISTS[c % len(LISTS)]) for c in chosen.tolist()]
+        pairs = [p for p in pairs if p not in taken][:missing]
+        n = len(pairs)
+        entry_days = rng.integers(0, 5 * 365, n)
+        entry = [(today - timedelta(days=int(d))).isoformat() for d in entry_days]
+        valid = [(today - timedelta(days=int(d)) + timedelta(days=3 * 365)).isoformat() for d in entry_days]
+        status = np.where(rng.random(n) < 0.05, "exited", "listed")
+        ended = [(today - timedelta(days=1)).isoformat() if s == "exited" else None for s in status.tolist()]
+        stamp = timestamp_text(connection, platform.clock.now())
+        bulk_insert(connection, list_entry, (
+            "list_code", "subject_id", "status", "entry_date", "valid_to", "ended_on", "reason", "authority_name",
+            "doc_number", "source", "expiry_notified", "created_at", "created_by"), [
+            [p[1] for p in pairs], [p[0] for p in pairs], status.tolist(), entry, valid, ended,
+            ["（基准测试）严重违法失信行为"] * n, ["扬州市市场监督管理局"] * n,
+            [f"扬基准〔2026〕{i}号" for i in range(n)], ["manual"] * n, ["f"] * n, [stamp] * n, ["bench"] * n])
+        connection.execute(text("ANALYZE list_entry"))
+    return n
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(url: str, data_dir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_DATA_DIR": str(data_dir),
+           "XINYONG_SECRET_KEY": "b" * 40}
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "xinyong.api.app:create_app", "--factory",
+                               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                               "--no-access-log", "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.terminate()
+    sys.exit("the server did not start")
+
+
+def _wrk(base: str, path: str, duration: int, connections: int, script: Path | None) -> tuple[float, str, int]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, base + path], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+(\S+)", output).group(1)  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return rate, p99, int(non2xx.group(1)) if non2xx else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--subjects", type=int, default=500_000)
+    parser.add_argument("--records", type=int, default=2_000_000)
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reuse", action="store_true", help="keep the database of a previous run")
+    args = parser.parse_args()
+    url = os.environ.get("XINYONG_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    data_dir = Path(tempfile.mkdtemp(prefix="xinyong-bench-lists-"))
+    figures: dict[str, object] = {}
+    if not args.reuse:
+        _database(url)
+    platform = bootstrap(_settings(data_dir, url))
+    if not args.reuse:
+        initialise(platform)
+        started = time.perf_counter()
+        summary = build_demo(platform, seed=args.seed, subjects=args.subjects, records=args.records,
+                             progress=print)
+        figures["build_seconds"] = round(time.perf_counter() - started, 1)
+        figures["entries_from_records"] = summary.list_entries
+        started = time.perf_counter()
+        figures["synthetic_entries"] = top_up_entries(platform, args.entries, args.seed)
+        figures["top_up_seconds"] = round(time.perf_counter() - started, 1)
+        with platform.uow(system_actor("bench")) as uow:
+            department = uow.accounts.departments()[0]
+            accounts.add_user(uow, platform.passwords, "bench_system", "基准业务系统", "Bench-Passw0rd!",
+                              department.uscc)
+            accounts.set_roles(uow, "bench_system", {Role.SUBMITTER})
+    with platform.engine.connect() as connection:
+        figures["subjects"] = connection.execute(select(func.count()).select_from(subject)).scalar_one()
+        figures["records"] = connection.execute(text("SELECT count(*) FROM credit_record")).scalar_one()
+        figures["entries"] = connection.execute(select(func.count()).select_from(list_entry)).scalar_one()
+        listed = connection.execute(text(
+            "SELECT s.canonical_id_type, s.canonical_id FROM list_entry e JOIN subject s ON s.id = e.subject_id "
+            "WHERE e.status = 'listed' ORDER BY random() LIMIT 5000")).all()
+        everyone = connection.execute(text(
+            "SELECT canonical_id_type, canonical_id FROM subject ORDER BY random() LIMIT :n"),
+            {"n": args.batch}).all()
+    with platform.uow(system_actor("bench")) as uow:
+        secret, _ = accounts.issue_token(uow, "bench_system", "bench", ["checks:run"], 30)
+
+    identifiers = list(dict.fromkeys([*listed, *everyone[:5000]]))
+    random.Random(args.seed).shuffle(identifiers)
+    script = data_dir / "checks.lua"
+    pairs = ",".join(f"{{{json.dumps(t)},{json.dumps(v)}}}" for t, v in identifiers)
+    script.write_text(WRK_SCRIPT % (pairs, ",".join(json.dumps(m) for m in MATTERS), secret))
+    server, base = _serve(url, data_dir, args.workers)
+    try:
+        headers = {"Authorization": f"Bearer {secret}"}
+        sample = httpx.post(f"{base}/api/v1/checks", headers=headers, timeout=30, json={
+            "matter": "government_procurement", "subject": {"id_type": listed[0][0], "identifier": listed[0][1]}})
+        assert sample.status_code == 200, sample.text
+        _wrk(base, "/api/v1/health", 3, args.connections, None)  # warm-up
+        health = _wrk(base, "/api/v1/health", args.duration, args.connections, None)
+        single = _wrk(base, "/api/v1/checks", args.duration, args.connections, script)
+        figures["health"] = {"requests_per_second": health[0], "p99": health[1], "non_2xx": health[2]}
+        figures["single_check"] = {"requests_per_second": single[0], "p99": single[1], "non_2xx": single[2]}
+
+        body = {"matter": "government_procurement", "subjects": [{"id_type": t, "identifier": v} for t, v in everyone]}
+        started = time.perf_counter()
+        answer = httpx.post(f"{base}/api/v1/checks", headers=headers, json=body, timeout=600)
+        batch_seconds = time.perf_counter() - started
+        assert answer.status_code == 200, answer.text[:500]
+        summary_out = answer.json()["summary"]
+        figures["batch_http"] = {"subjects": len(everyone), "seconds": round(batch_seconds, 2),
+                                 "actions": summary_out["actions"], "errors": summary_out["errors"]}
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    queries = [SubjectQuery(v, t) for t, v in everyone]
+    actor = accounts_actor(platform)
+    with platform.uow(actor) as uow:
+        started = time.perf_counter()
+        checks.check_batch(uow, "government_procurement", queries)
+        figures["batch_service_seconds"] = round(time.perf_counter() - started, 2)
+    with platform.uow(actor) as uow:
+        started = time.perf_counter()
+        hits = checks.naive_batch(uow, "government_procurement", queries)
+        figures["naive_loop_seconds"] = round(time.perf_counter() - started, 2)
+        figures["naive_loop_hits"] = hits
+    with platform.uow(system_actor("bench")) as uow:
+        started = time.perf_counter()
+        figures["sync_again"] = lists.sync_from_records(uow)
+        figures["sync_again_seconds"] = round(time.perf_counter() - started, 2)
+    figures["at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    figures["cpus"] = os.cpu_count()
+    print(json.dumps(figures, ensure_ascii=False, indent=2))
+
+
+def accounts_actor(platform: Platform) -> Actor:
+    with platform.uow(system_actor("bench")) as uow:
+        return accounts.actor_for_user(accounts.get_user(uow, "bench_system"), "bench")
+
+
+if __name__ == "__main__":
+    main()

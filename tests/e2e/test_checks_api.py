@@ -1,0 +1,212 @@
+"""The joint-punishment loop over HTTP: a listed subject is intercepted, prompted or unaffected by matter,
+and free again after exit or expiry; precise errors; replay; feedback."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import make_department, make_user, token_for
+from tests.factories import ENTERPRISE_USCC, MARKET_REGULATOR_USCC, PERSON_ID, make_uscc
+from xinyong.bootstrap import Platform
+from xinyong.domain.accounts import Role
+
+FINANCE_USCC = make_uscc("11321000MB1928390")
+SUBMITTER_SCOPES = ["records:submit", "records:read_own", "catalog:read"]
+
+
+def serious_values(**overrides: Any) -> dict[str, Any]:
+    values = {
+        "yzsx_mc": "扬州市示例科技有限公司", "yzsx_lb": "法人及非法人组织", "yzsx_shxym": ENTERPRISE_USCC,
+        "yzsx_mdmc": "市场监督管理严重违法失信名单",
+        "yzsx_lryy": "因同一性质违法行为受到行政处罚后再次实施同一性质违法行为",
+        "yzsx_flyj": "《市场监督管理严重违法失信名单管理办法》第二条", "yzsx_rdbm": "扬州市市场监督管理局",
+        "yzsx_rdwsh": "扬市监失信〔2026〕3号", "yzsx_lrrq": "2026-05-01", "yzsx_yxqz": "2029-05-01",
+    }
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def loop(platform: Platform, client: TestClient) -> dict[str, Any]:
+    """A market regulator that submits a serious-dishonesty record, the credit office's operator who syncs
+    lists, and the finance bureau's procurement system with a checks:run token."""
+    make_department(platform, MARKET_REGULATOR_USCC, "扬州市市场监督管理局")
+    make_department(platform, FINANCE_USCC, "扬州市财政局")
+    make_user(platform, "scjg", {Role.SUBMITTER}, MARKET_REGULATOR_USCC)
+    make_user(platform, "xyb", {Role.OPERATOR})
+    make_user(platform, "czj", {Role.SUBMITTER}, FINANCE_USCC)
+    submitter = token_for(platform, "scjg", SUBMITTER_SCOPES)
+    operator = token_for(platform, "xyb", ["lists:read", "lists:manage", "checks:read", "subjects:read"])
+    business = token_for(platform, "czj", ["checks:run"])
+    response = client.post("/api/v1/records", headers=submitter,
+                           json={"info_class": "serious_dishonesty_list", "values": serious_values()})
+    assert response.status_code == 201, response.text
+    record_id = response.json()["record"]["id"]
+    synced = client.post("/api/v1/lists/sync", headers=operator)
+    assert synced.status_code == 200, synced.text
+    assert synced.json()["created"] == 1
+    return {"operator": operator, "business": business, "record_id": record_id}
+
+
+def check(client: TestClient, headers: dict[str, str], matter: str, identifier: str = ENTERPRISE_USCC,
+          **subject: str) -> Any:
+    return client.post("/api/v1/checks", headers=headers,
+                       json={"matter": matter, "subject": {"identifier": identifier, **subject}})
+
+
+class TestDoneWhen:
+    def test_intercepted_prompted_unaffected_then_free_after_exit(self, client: TestClient,
+                                                                  loop: dict[str, Any]) -> None:
+        business = loop["business"]
+        procurement = check(client, business, "government_procurement")
+        assert procurement.status_code == 200, procurement.text
+        answer = procurement.json()
+        assert answer["action"] == "intercept"
+        [hit] = answer["hits"]
+        assert hit["list"] == "serious_dishonesty"
+        assert [m["code"] for m in hit["measures"]] == ["P01"]
+        assert hit["measures"][0]["mode"] == "mandatory"
+        assert hit["records"][0]["record_id"] == loop["record_id"]
+        assert hit["doc_number"] == "扬市监失信〔2026〕3号"
+
+        funds = check(client, business, "fiscal_funds").json()
+        assert funds["action"] == "prompt"
+        assert {m["mode"] for m in funds["hits"][0]["measures"]} == {"recommended"}
+
+        unaffected = check(client, business, "civil_servant_recruitment").json()
+        assert unaffected["action"] == "none"
+        assert unaffected["hits"][0]["measures"] == []  # on the list, but no measure for this matter
+
+        entry_id = hit["entry_id"]
+        exited = client.post(f"/api/v1/list-entries/{entry_id}/exit", headers=loop["operator"],
+                             json={"reason": "信用修复完成，提前移出", "doc_number": "扬市监移〔2026〕1号"})
+        assert exited.status_code == 200, exited.text
+        assert exited.json()["status"] == "exited"
+        free = check(client, business, "government_procurement").json()
+        assert free["action"] == "none" and free["hits"] == []
+
+        # Replay: the first check is stored with the answer given then, not recomputed.
+        replay = client.get(f"/api/v1/checks/{answer['check_id']}", headers=loop["business"]).json()
+        assert replay["action"] == "intercept"
+        assert replay["answer"]["hits"][0]["entry_id"] == entry_id
+
+    def test_free_again_when_validity_ends_without_any_job(self, platform: Platform, client: TestClient,
+                                                          loop: dict[str, Any]) -> None:
+        assert check(client, loop["business"], "government_procurement").json()["action"] == "intercept"
+        # valid_to 2029-05-01 is the first day off the list; the clock moves, nothing else happens.
+        platform.clock.at = platform.clock.at.replace(year=2029, month=4, day=30)  # type: ignore[attr-defined]
+        business = token_for(platform, "czj", ["checks:run"])  # the fixture's token has expired by then
+        assert check(client, business, "government_procurement").json()["action"] == "intercept"
+        platform.clock.at += timedelta(days=1)  # type: ignore[attr-defined]
+        assert check(client, business, "government_procurement").json()["action"] == "none"
+
+    def test_revocation_frees_and_feedback_is_recorded(self, client: TestClient, loop: dict[str, Any]) -> None:
+        answer = check(client, loop["business"], "bidding").json()
+        assert answer["action"] == "intercept"
+        response = client.post(f"/api/v1/checks/{answer['check_id']}/feedback", headers=loop["business"],
+                               json={"applied": True, "measure_code": "P02", "note": "已拒绝其投标"})
+        assert response.status_code == 201, response.text
+        wrong = client.post(f"/api/v1/checks/{answer['check_id']}/feedback", headers=loop["business"],
+                            json={"applied": True, "measure_code": "P07"})
+        assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "feedback.measure"
+        stats = client.get("/api/v1/checks/statistics", headers=loop["operator"]).json()
+        assert any(f["measure"] == "P02" and f["applied"] == 1 for f in stats["feedback"])
+        assert any(c["matter"] == "bidding" and c["action"] == "intercept" for c in stats["checks"])
+        cases = client.get("/api/v1/checks/cases.csv", headers=loop["operator"])
+        assert cases.status_code == 200 and "已拒绝其投标" in cases.text
+        revoked = client.post(f"/api/v1/list-entries/{answer['hits'][0]['entry_id']}/revoke",
+                              headers=loop["operator"], json={"reason": "异议成立，认定错误"})
+        assert revoked.json()["status"] == "revoked"
+        assert check(client, loop["business"], "bidding").json()["action"] == "none"
+
+
+class TestBadInput:
+    def test_unknown_matter(self, client: TestClient, loop: dict[str, Any]) -> None:
+        response = check(client, loop["business"], "moon_landing")
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "check.unknown_matter"
+
+    def test_unknown_subject(self, client: TestClient, loop: dict[str, Any]) -> None:
+        response = check(client, loop["business"], "government_procurement", make_uscc("91321000MA1X2Y3W4"))
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "check.unknown_subject"
+
+    def test_malformed_identifier(self, client: TestClient, loop: dict[str, Any]) -> None:
+        response = check(client, loop["business"], "government_procurement", ENTERPRISE_USCC[:-1] + "1",
+                         id_type="uscc")
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "identifier.checksum"
+
+    def test_missing_scope_and_missing_token(self, platform: Platform, client: TestClient,
+                                             loop: dict[str, Any]) -> None:
+        no_scope = token_for(platform, "czj", ["lists:read"])
+        response = check(client, no_scope, "government_procurement")
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "permission.scope"
+        assert check(client, {}, "government_procurement").status_code == 401
+
+    def test_a_database_failure_is_an_error_not_a_clear_answer(self, platform: Platform, client: TestClient,
+                                                               loop: dict[str, Any]) -> None:
+        with platform.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE list_entry")
+        response = check(client, loop["business"], "government_procurement")
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "check.unavailable"
+
+
+class TestNamesAndBatches:
+    def test_a_name_alone_never_intercepts(self, client: TestClient, loop: dict[str, Any]) -> None:
+        response = client.post("/api/v1/checks", headers=loop["business"], json={
+            "matter": "government_procurement", "subject": {"name": "扬州示例科技有限公司"}})
+        answer = response.json()
+        assert response.status_code == 200, response.text
+        assert answer["action"] == "prompt" and answer["needs_verification"] is True
+        [candidate] = answer["candidates"]
+        assert 70 <= candidate["score"] < 100
+        assert candidate["subject"]["identifier"] == ENTERPRISE_USCC
+        entry_id = candidate["hits"][0]["entry_id"]
+        client.post(f"/api/v1/list-entries/{entry_id}/exit", headers=loop["operator"], json={"reason": "移出"})
+        after = client.post("/api/v1/checks", headers=loop["business"], json={
+            "matter": "government_procurement", "subject": {"name": "扬州示例科技有限公司"}}).json()
+        assert after["candidates"] == [] and after["action"] == "none"  # off the list: no longer a candidate
+
+    def test_batch_answers_each_subject_and_keeps_errors_apart(self, client: TestClient,
+                                                               loop: dict[str, Any]) -> None:
+        response = client.post("/api/v1/checks", headers=loop["business"], json={
+            "matter": "government_procurement", "subjects": [
+                {"identifier": ENTERPRISE_USCC}, {"identifier": "12345"}, {"identifier": PERSON_ID},
+                {"identifier": make_uscc("91321000MA1X2Y3W4")}]})
+        assert response.status_code == 200, response.text
+        items = response.json()["items"]
+        assert items[0]["action"] == "intercept" and items[0]["hits"][0]["measures"] == ["P01"]
+        assert items[1]["error"]["code"] == "identifier.unrecognised"
+        assert items[2]["error"]["code"] == "check.unknown_subject"
+        assert items[3]["error"]["code"] == "check.unknown_subject"
+        assert response.json()["summary"]["actions"]["intercept"] == 1
+
+
+class TestCatalogueOfTheLoop:
+    def test_lists_matters_measures_and_subscriptions_over_http(self, client: TestClient,
+                                                                loop: dict[str, Any]) -> None:
+        matters = client.get("/api/v1/matters", headers=loop["business"]).json()
+        assert {"code": "government_procurement", "name": "政府采购", "department": "财政部门"} in matters
+        measures = client.get("/api/v1/measures", headers=loop["business"]).json()
+        assert any(m["code"] == "P01" and m["mode"] == "mandatory" for m in measures["measures"])
+        assert any(m["document_number"] == "常信用办〔2017〕20号" for m in measures["memoranda"])
+        lists = {x["code"]: x for x in client.get("/api/v1/lists", headers=loop["operator"]).json()}
+        assert lists["serious_dishonesty"]["in_force"] == 1 and not lists["key_attention"]["public"]
+        assert client.get("/api/v1/lists", headers=loop["business"]).status_code == 403  # checks:run only
+
+        added = client.post("/api/v1/subscriptions", headers=loop["business"],
+                            json={"name": "采购系统", "url": "http://127.0.0.1:9/hook"})
+        assert added.status_code == 403  # the business token lacks subscriptions:manage
+        bad = client.post("/api/v1/lists/serious_dishonesty/entries", headers=loop["operator"],
+                          json={"identifier": "12345", "reason": "x", "entry_date": "2026-06-01"})
+        assert bad.status_code == 422 and bad.json()["error"]["code"] == "identifier.unrecognised"
+        twice = client.post("/api/v1/lists/serious_dishonesty/entries", headers=loop["operator"],
+                            json={"identifier": ENTERPRISE_USCC, "reason": "x", "entry_date": "2026-06-01"})
+        assert twice.status_code == 409 and twice.json()["error"]["code"] == "list.already_listed"

@@ -1,0 +1,65 @@
+"""The console's list pages and the loop page: an operator lists, exits, confirms; a reviewer only reads."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import login, make_user
+from tests.e2e.test_admin_pages import csrf
+from tests.factories import ENTERPRISE_USCC
+from xinyong.bootstrap import Platform
+from xinyong.domain.accounts import Role, system_actor
+from xinyong.domain.identifiers import IdType
+from xinyong.domain.subjects import Identifier, SubjectType
+from xinyong.services import checks, lists
+from xinyong.services.checks import SubjectQuery
+
+
+def _listed(platform: Platform) -> int:
+    with platform.uow(system_actor("test")) as uow:
+        subject_id = uow.subjects.add(SubjectType.ENTERPRISE, Identifier(IdType.USCC, ENTERPRISE_USCC),
+                                      "扬州市示例科技有限公司", "321000", [], date(2020, 1, 1), uow.clock.now())
+        uow.commit()
+        entry = lists.add_entry(uow, "serious_dishonesty", subject_id, "虚开增值税专用发票", date(2026, 5, 1),
+                                doc_number="扬税失信〔2026〕1号")
+        checks.check(uow, "government_procurement", SubjectQuery(ENTERPRISE_USCC))
+        return entry.id
+
+
+def test_operator_sees_lists_exits_an_entry_and_the_loop(platform: Platform, client: TestClient) -> None:
+    entry_id = _listed(platform)
+    password = make_user(platform, "op", {Role.OPERATOR})
+    login(client, "op", password)
+    overview = client.get("/admin/lists")
+    assert overview.status_code == 200 and "严重失信主体名单" in overview.text and "运行派生规则" in overview.text
+    listing = client.get("/admin/lists/serious_dishonesty?in_force=1")
+    assert "扬州市示例科技有限公司" in listing.text and "扬税失信〔2026〕1号" in listing.text
+    page = client.get(f"/admin/lists/entries/{entry_id}")
+    assert page.status_code == 200 and "今日在列" in page.text
+    refused = client.post(f"/admin/lists/entries/{entry_id}/exit", data={"reason": "x", "csrf_token": "forged"},
+                          follow_redirects=False)
+    assert refused.status_code in (400, 403)
+    token = csrf(client, f"/admin/lists/entries/{entry_id}")
+    exited = client.post(f"/admin/lists/entries/{entry_id}/exit", data={"reason": "信用修复", "csrf_token": token},
+                         follow_redirects=False)
+    assert exited.status_code == 303
+    assert "今日在列" not in client.get(f"/admin/lists/entries/{entry_id}").text
+    loop = client.get("/admin/loop")
+    assert loop.status_code == 200 and "拦截 1" in loop.text and "政府采购" in loop.text
+    export = client.get("/admin/loop/cases.csv")
+    assert export.status_code == 200 and export.text.startswith("\ufeff核查编号")
+    assert "扬州市示例科技有限公司" in export.text
+
+
+def test_a_reviewer_reads_lists_but_cannot_change_them(platform: Platform, client: TestClient) -> None:
+    entry_id = _listed(platform)
+    password = make_user(platform, "rev", {Role.REVIEWER})
+    login(client, "rev", password)
+    assert "运行派生规则" not in client.get("/admin/lists").text
+    token = csrf(client, f"/admin/lists/entries/{entry_id}")
+    response = client.post(f"/admin/lists/entries/{entry_id}/revoke", data={"reason": "x", "csrf_token": token},
+                           follow_redirects=False)
+    assert response.status_code == 403
+    assert client.get("/admin/loop").status_code == 403
