@@ -11,8 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import actor_of, make_department, make_user
-from tests.factories import MARKET_REGULATOR_USCC, PERSON_ID, make_uscc, penalty_csv, penalty_values, \
-    person_penalty_values
+from tests.factories import (
+    MARKET_REGULATOR_USCC,
+    PERSON_ID,
+    make_uscc,
+    penalty_csv,
+    penalty_values,
+    person_penalty_values,
+)
 from xinyong.adapters.tables import credit_record, subject, subject_identifier, subject_name
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Role
@@ -138,3 +144,28 @@ def test_codes_of_different_subjects_in_one_row_are_rejected(platform: Platform,
     with platform.uow(actor_of(platform, "scjg")) as uow:
         issues = uow.batches.issues(report.batch_id, "rejected")
     assert [(i["row_number"], i["problems"][0]["code"]) for i in issues] == [(2, "link.conflict")]
+
+
+def test_a_canonical_code_added_to_a_known_subject_links_later_rows_to_it(platform: Platform, market: int,
+                                                                           tmp_path: Path) -> None:
+    """Row 1 links by a known legacy code and brings a new USCC; row 2 names only that USCC: same subject
+    (the row-by-row linker wrote the USCC twice here, and the batch failed)."""
+    send(platform, market, [penalty_values(cf_wsh=doc(1), cf_xdr_shxym=SECOND, cf_xdr_gszc=LEGACY)], tmp_path)
+    second_id = subjects(platform)[SECOND][0]
+    report = send(platform, market, [penalty_values(cf_wsh=doc(2), cf_xdr_shxym=FIRST, cf_xdr_gszc=LEGACY),
+                                     penalty_values(cf_wsh=doc(3), cf_xdr_shxym=FIRST)], tmp_path, "second.csv")
+    assert (report.accepted, report.rejected) == (2, 0)
+    assert FIRST not in subjects(platform)
+    assert identifiers(platform)[("uscc", FIRST)] == second_id
+    assert record_subjects(platform) == {doc(1): second_id, doc(2): second_id, doc(3): second_id}
+
+
+def test_pushed_records_without_a_source_key_are_not_chained(platform: Platform, market: int) -> None:
+    """Pushed rows of one subject without a source key are separate records, each version 1 and active."""
+    items = [{"values": penalty_values(cf_wsh=doc(n))} for n in (1, 2, 3)]
+    report, _ = ingest.push_records(platform, actor_of(platform, "scjg"), "administrative_penalty", market, items)
+    assert (report.accepted, report.created, report.updated) == (3, 3, 0)
+    with platform.engine.connect() as connection:
+        rows = connection.execute(select(credit_record.c.version, credit_record.c.status,
+                                         credit_record.c.superseded_by)).all()
+    assert sorted(tuple(r) for r in rows) == [(1, "active", None)] * 3

@@ -7,11 +7,10 @@ well on its indexes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+import polars as pl
 from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, delete, text
 
-from xinyong.adapters.bulk import bulk_insert
+from xinyong.adapters.bulk import bulk_insert_frame
 
 batch_keys = Table("batch_keys", MetaData(), Column("k1", String), Column("k2", String), Column("n", BigInteger))
 
@@ -20,12 +19,12 @@ _CREATE = {
 }
 
 
-def load_keys(connection: Connection, k1: Sequence[str | None], k2: Sequence[str | None],
-              n: Sequence[int | None] | None = None) -> Table:
-    """Replace the connection's key set with these rows and return the table to join against."""
+def load_keys(connection: Connection, keys: pl.DataFrame) -> Table:
+    """Replace the connection's key set with ``keys`` (columns among k1, k2, n) and return the table to
+    join against."""
     connection.execute(text(_CREATE[connection.dialect.name]))
     connection.execute(delete(batch_keys))
-    if k1:
-        bulk_insert(connection, batch_keys, ("k1", "k2", "n"), [list(k1), list(k2), list(n or [None] * len(k1))])
+    if keys.height:
+        bulk_insert_frame(connection, batch_keys, keys)
     connection.execute(text("ANALYZE batch_keys"))  # statistics, so that the keys drive the join
     return batch_keys
