@@ -80,15 +80,17 @@ def _executemany(connection: Connection, table: Table, frame: pl.DataFrame) -> N
 def copy_text(frame: pl.DataFrame) -> bytes:
     """The rows in COPY's text format (tab-separated, ``\\N`` for NULL, backslash escapes), built by
     polars' CSV writer, not cell by cell in Python."""
+    strings = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    special = frame.select(pl.col(strings).str.contains(r"[\\\t\n\r]").any()).row(0) if strings else ()
     escaped = []
-    for name, dtype in frame.schema.items():
-        column = pl.col(name)
-        if dtype == pl.String:
-            for special, escape in _COPY_ESCAPES:
-                column = column.str.replace_all(special, escape, literal=True)
-        escaped.append(column)
-    return frame.select(escaped).write_csv(None, separator="\t", quote_style="never", null_value="\\N",
-                                           include_header=False, line_terminator="\n").encode()
+    for name, found in zip(strings, special, strict=True):
+        if found:
+            column = pl.col(name)
+            for character, escape in _COPY_ESCAPES:
+                column = column.str.replace_all(character, escape, literal=True)
+            escaped.append(column)
+    return frame.with_columns(escaped).write_csv(None, separator="\t", quote_style="never", null_value="\\N",
+                                                 include_header=False, line_terminator="\n").encode()
 
 
 def _copy(connection: Connection, table: Table, frame: pl.DataFrame) -> None:
