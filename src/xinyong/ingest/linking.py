@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, select, true
 
 from xinyong.adapters.bulk import bulk_insert_frame, timestamp_text
 from xinyong.adapters.ids import allocate
@@ -61,10 +61,14 @@ def _claims(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
 
 
 def _lookup(connection: Connection, pairs: pl.DataFrame) -> pl.DataFrame:
-    """(id_type, value, subject_id) of the subjects that already hold these identifiers (one join on
-    PostgreSQL, IN lists on SQLite)."""
-    schema = {"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64}
-    columns = (subject_identifier.c.id_type, subject_identifier.c.value, subject_identifier.c.subject_id)
+    """(id_type, value, subject_id, current_name) of the subjects that already hold these identifiers.
+
+    PostgreSQL: one index probe per key (a LATERAL join driven by the key set, so the cost follows the
+    batch, not the size of the table); SQLite: IN lists."""
+    schema = {"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64, "current_name": pl.String}
+    columns = (subject_identifier.c.id_type, subject_identifier.c.value, subject_identifier.c.subject_id,
+               subject.c.name)
+    named = subject_identifier.join(subject, subject.c.id == subject_identifier.c.subject_id)
     found: list[Any] = []
     if pairs.height == 0:
         pass
@@ -72,13 +76,14 @@ def _lookup(connection: Connection, pairs: pl.DataFrame) -> pl.DataFrame:
         for (id_type,), group in pairs.group_by(["id_type"]):
             values = group["value"].to_list()
             for start in range(0, len(values), 500):
-                found += connection.execute(select(*columns).where(
+                found += connection.execute(select(*columns).select_from(named).where(
                     subject_identifier.c.id_type == id_type, subject_identifier.c.value.in_(values[start:start + 500])))
     else:
         keys = load_keys(connection, pairs.select(pl.col("id_type").alias("k1"), pl.col("value").alias("k2")))
-        found += connection.execute(select(*columns).select_from(keys.join(
-            subject_identifier, and_(subject_identifier.c.id_type == keys.c.k1,
-                                     subject_identifier.c.value == keys.c.k2))))
+        probe = (select(*columns).select_from(named)
+                 .where(subject_identifier.c.id_type == keys.c.k1, subject_identifier.c.value == keys.c.k2)
+                 .offset(0).lateral("known"))
+        found += connection.execute(select(*probe.c).select_from(keys.join(probe, true())))
     return pl.DataFrame([tuple(r) for r in found], schema=schema, orient="row")
 
 
@@ -132,7 +137,7 @@ def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, can
     linked = pl.concat([linked, via_added.select("row", "subject_id"),
                         canonical.join(new_ids, on=["id_type", "value"]).select("row", "subject_id")])
     _add_identifiers(connection, added)
-    renamed = _rename(connection, claims, linked, now, source, set(new_ids["subject_id"].to_list()))
+    renamed = _rename(connection, claims, linked, known, now, source)
     series = (pl.DataFrame({"row": pl.int_range(0, values.height, dtype=pl.UInt32, eager=True)})
               .join(linked, on="row", how="left", maintain_order="left")["subject_id"].cast(pl.Int64))
     return Linked(series, pl.concat(problems), held, created, renamed)
@@ -195,26 +200,18 @@ def _add_identifiers(connection: Connection, pairs: pl.DataFrame) -> None:
         bulk_insert_frame(connection, subject_identifier, pairs)
 
 
-def _rename(connection: Connection, claims: pl.DataFrame, linked: pl.DataFrame, now: datetime, source: str,
-            created: set[int]) -> list[int]:
+def _rename(connection: Connection, claims: pl.DataFrame, linked: pl.DataFrame, known: pl.DataFrame,
+            now: datetime, source: str) -> list[int]:
     """A new name for an existing subject goes into its name history (the latest row's name wins)."""
     from xinyong.adapters.repositories.subjects import SubjectRepository
 
+    current = known.select("subject_id", "current_name").unique("subject_id")
     latest = (claims.select("row", "name", "since").join(linked, on="row")
-              .filter(pl.col("name").is_not_null() & (pl.col("name") != "")
-                      & ~pl.col("subject_id").is_in(pl.Series(list(created), dtype=pl.Int64).implode()))
-              .sort("row").unique("subject_id", keep="last", maintain_order=True))
-    if latest.height == 0:
-        return []
-    wanted = latest["subject_id"].to_list()
-    current: dict[int, str] = {}
-    for start in range(0, len(wanted), 1000):
-        current.update(connection.execute(select(subject.c.id, subject.c.name)
-                                          .where(subject.c.id.in_(wanted[start:start + 1000]))).all())
+              .filter(pl.col("name").is_not_null() & (pl.col("name") != ""))
+              .sort("row").unique("subject_id", keep="last", maintain_order=True)
+              .join(current, on="subject_id")  # only subjects that existed before this chunk
+              .filter(pl.col("name") != pl.col("current_name")))
     repository = SubjectRepository(connection)
-    renamed = []
     for subject_id, name, when in latest.select("subject_id", "name", "since").iter_rows():
-        if current.get(subject_id) != name:
-            repository.rename(subject_id, name, when or now.date(), now, source)
-            renamed.append(subject_id)
-    return renamed
+        repository.rename(subject_id, name, when or now.date(), now, source)
+    return latest["subject_id"].to_list()

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, true, update
 
 from xinyong.adapters.bulk import bulk_insert_frame, timestamp_text
 from xinyong.adapters.ids import allocate
@@ -83,10 +83,12 @@ def _existing(connection: Connection, info: InfoClass, key: str, frame: pl.DataF
             query = select(credit_record).where(column.in_(values[start:start + 500]), *conditions)
             found += [dict(r._mapping) for r in connection.execute(query)]
         return found
-    # PostgreSQL: the key set drives one join (IN lists on partitioned tables plan badly).
+    # PostgreSQL: one index probe per key in the one partition of its subject (a LATERAL join driven by the
+    # key set): the cost follows the batch, where a hash join would read the whole class every chunk.
     keys = load_keys(connection, wanted.select(pl.col(key).alias("k2"), pl.col("subject_id").alias("n")))
-    joined = keys.join(credit_record, and_(credit_record.c.subject_id == keys.c.n, column == keys.c.k2))
-    return [dict(r._mapping) for r in connection.execute(select(credit_record).select_from(joined).where(*conditions))]
+    probe = (select(credit_record).where(credit_record.c.subject_id == keys.c.n, column == keys.c.k2, *conditions)
+             .offset(0).lateral("current"))
+    return [dict(r._mapping) for r in connection.execute(select(*probe.c).select_from(keys.join(probe, true())))]
 
 
 def _same(existing: dict[str, Any], new: dict[str, Any]) -> bool:
