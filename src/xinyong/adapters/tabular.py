@@ -28,6 +28,9 @@ HEADER_SCAN_ROWS = 20
 BATCH_ROWS = 50_000  # rows per XLSX batch
 BLOCK_BYTES = 16 << 20  # bytes per CSV batch (about 50,000 rows of a 双公示 file)
 _CHUNK = 1 << 20
+# A CSV row may have more cells than the header: the first 16 beyond it are read, so that the row is
+# refused with a reason instead of failing the whole file.
+_EXTRA_CELLS = [f"extra{i}" for i in range(16)]
 
 
 @dataclass
@@ -124,12 +127,15 @@ def _open_csv(path: Path, encoding: str, is_header: Callable[[str], bool]) -> Ta
 
     def batches() -> Iterator[pl.DataFrame]:
         first_row = index + 2
+        schema = dict.fromkeys([f"c{i}" for i in range(width)] + _EXTRA_CELLS, pl.String)
         for block in _csv_blocks(path, BLOCK_BYTES, _records_start(path, index + 1)):
-            frame = pl.read_csv(
-                block, has_header=False, separator=dialect_delimiter,
-                infer_schema=False, truncate_ragged_lines=False, quote_char='"',
-                new_columns=[f"c{i}" for i in range(width)],
-            )
+            frame = pl.read_csv(block, has_header=False, separator=dialect_delimiter, schema=schema,
+                                truncate_ragged_lines=True, missing_columns="insert", quote_char='"')
+            # Cells beyond the header are kept as "overflow" (the row is refused, never silently cut).
+            extra = pl.concat_str(_EXTRA_CELLS, separator=" ", ignore_nulls=True)
+            frame = frame.with_columns(pl.when(extra != "").then(extra).alias("overflow")).drop(_EXTRA_CELLS)
+            if frame["overflow"].null_count() == frame.height:
+                frame = frame.drop("overflow")
             yield frame.with_columns(pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("row"))
             first_row += frame.height
 
