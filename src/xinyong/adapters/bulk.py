@@ -8,6 +8,7 @@ the database's text form (``timestamp_text``), dates and decimals are sent as IS
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -89,8 +90,10 @@ def copy_text(frame: pl.DataFrame) -> bytes:
             for character, escape in _COPY_ESCAPES:
                 column = column.str.replace_all(character, escape, literal=True)
             escaped.append(column)
-    return frame.with_columns(escaped).write_csv(None, separator="\t", quote_style="never", null_value="\\N",
-                                                 include_header=False, line_terminator="\n").encode()
+    buffer = io.BytesIO()
+    frame.with_columns(escaped).write_csv(buffer, separator="\t", quote_style="never", null_value="\\N",
+                                          include_header=False, line_terminator="\n")
+    return buffer.getvalue()
 
 
 def _copy(connection: Connection, table: Table, frame: pl.DataFrame) -> None:

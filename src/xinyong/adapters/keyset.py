@@ -1,14 +1,15 @@
 """PostgreSQL: a per-connection temporary table of keys, so that a batch's look-ups are one join.
 
 Thousands of ``IN (…)`` lists are slow on PostgreSQL's partitioned tables (and on fresh tables without
-statistics); loading the keys once with COPY and joining is fast. SQLite keeps IN lists, which it plans
+statistics); loading the keys once with COPY and probing the indexes from them (a LATERAL join, so the
+cost follows the number of keys, never the size of the table) is fast. SQLite keeps IN lists, which it plans
 well on its indexes.
 """
 
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, delete, text
+from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, text
 
 from xinyong.adapters.bulk import bulk_insert_frame
 
@@ -23,8 +24,7 @@ def load_keys(connection: Connection, keys: pl.DataFrame) -> Table:
     """Replace the connection's key set with ``keys`` (columns among k1, k2, n) and return the table to
     join against."""
     connection.execute(text(_CREATE[connection.dialect.name]))
-    connection.execute(delete(batch_keys))
+    connection.execute(text("TRUNCATE batch_keys"))
     if keys.height:
         bulk_insert_frame(connection, batch_keys, keys)
-    connection.execute(text("ANALYZE batch_keys"))  # statistics, so that the keys drive the join
     return batch_keys

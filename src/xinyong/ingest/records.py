@@ -120,8 +120,11 @@ def write_records(connection: Connection, info: InfoClass, values: pl.DataFrame,
     # A row identical to the one before it with the same key (in the batch or in the database) is a duplicate.
     keyed = pl.col("key").is_not_null()
     content = pl.struct(_COMPARED).hash()
+    # The per-key windows are only needed when a key occurs more than once in the chunk (rare).
+    repeated = bool(frame.select((keyed & pl.struct(group).is_duplicated()).any()).item())
     frame = frame.with_columns(
-        (keyed & (content == content.shift(1).over(group, order_by="input")).fill_null(False)).alias("repeat"))
+        (keyed & (content == content.shift(1).over(group, order_by="input")).fill_null(False)).alias("repeat")
+        if repeated else pl.lit(False).alias("repeat"))
     firsts = (frame.filter(keyed & ~pl.col("repeat")).group_by(group).agg(pl.col("input").min())
               .join(existing, on=group))
     matched = [row for row, old in firsts.select("input", "old").iter_rows()
@@ -134,10 +137,14 @@ def write_records(connection: Connection, info: InfoClass, values: pl.DataFrame,
     if n == 0:
         return Written(created=0, updated=0, duplicates=duplicates)
     first_id = allocate(connection, "record", n)
-    chained = to_write.with_columns(pl.int_range(first_id, first_id + n, dtype=pl.Int64).alias("id")).with_columns(
+    chains = [
         pl.when(keyed).then(pl.col("id").shift(-1).over(group, order_by="input")).alias("superseded_by"),
         pl.when(keyed).then(pl.col("id").first().over(group, order_by="input")).otherwise("id").alias("chain_root"),
         pl.when(keyed).then(pl.int_range(1, pl.len() + 1).over(group, order_by="input")).otherwise(1).alias("rank"),
+    ] if repeated else [pl.lit(None, pl.Int64).alias("superseded_by"), pl.col("id").alias("chain_root"),
+                        pl.lit(1, pl.Int64).alias("rank")]
+    chained = to_write.with_columns(pl.int_range(first_id, first_id + n, dtype=pl.Int64).alias("id")).with_columns(
+        chains
     ).join(existing, on=group, how="left", maintain_order="left").with_columns(
         pl.coalesce("old_root", "chain_root").alias("root_id"),
         (pl.col("old_version").fill_null(0) + pl.col("rank")).alias("version"),
