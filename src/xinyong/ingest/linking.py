@@ -7,7 +7,7 @@ A row that names its subject only by an unknown legacy code is held for review, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,8 +30,6 @@ class Linked:
     subject_id: pl.Series  # Int64 per row; null where the row is rejected or held
     problems: pl.DataFrame  # link.* problems (rejected rows)
     held: pl.DataFrame  # rows held for review, same schema as problems
-    created: int = 0
-    renamed: list[int] = field(default_factory=list)
 
 
 def _claims(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
@@ -133,14 +131,14 @@ def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, can
     # A canonical identifier that a row of a known subject has just added names that subject, not a new one.
     via_added = canonical.join(added, on=["id_type", "value"])
     canonical = canonical.join(added, on=["id_type", "value"], how="anti")
-    created, new_ids = _create_subjects(connection, claims, canonical, fresh_pairs, added, now, source)
+    new_ids = _create_subjects(connection, claims, canonical, fresh_pairs, added, now, source)
     linked = pl.concat([linked, via_added.select("row", "subject_id"),
                         canonical.join(new_ids, on=["id_type", "value"]).select("row", "subject_id")])
     _add_identifiers(connection, added)
-    renamed = _rename(connection, claims, linked, known, now, source)
+    _rename(connection, claims, linked, known, now, source)
     series = (pl.DataFrame({"row": pl.int_range(0, values.height, dtype=pl.UInt32, eager=True)})
               .join(linked, on="row", how="left", maintain_order="left")["subject_id"].cast(pl.Int64))
-    return Linked(series, pl.concat(problems), held, created, renamed)
+    return Linked(series, pl.concat(problems), held)
 
 
 def _rows_problem(rows: pl.Series, code: str, message: str, message_en: str) -> pl.DataFrame:
@@ -159,11 +157,11 @@ def _unnamed(info: InfoClass, values: pl.DataFrame, rows: pl.Series) -> pl.DataF
 
 def _create_subjects(connection: Connection, claims: pl.DataFrame, canonical: pl.DataFrame,
                      fresh_pairs: pl.DataFrame, added: pl.DataFrame, now: datetime,
-                     source: str) -> tuple[int, pl.DataFrame]:
-    """New subjects, one per canonical identifier, described by its first row; returns (count, ids)."""
+                     source: str) -> pl.DataFrame:
+    """New subjects, one per canonical identifier, described by its first row; returns their ids."""
     first = canonical.unique(["id_type", "value"], keep="first", maintain_order=True)
     if first.height == 0:
-        return 0, pl.DataFrame(schema={"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64})
+        return pl.DataFrame(schema={"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64})
     start = allocate(connection, "subject", first.height)
     new = first.join(claims.select("row", "kind", "name", "since"), on="row", maintain_order="left").with_columns(
         pl.int_range(start, start + first.height, dtype=pl.Int64).alias("subject_id"),
@@ -188,7 +186,7 @@ def _create_subjects(connection: Connection, claims: pl.DataFrame, canonical: pl
               .unique(["id_type", "value"], keep="first", maintain_order=True)
               .select("id_type", "value", "subject_id"))
     bulk_insert_frame(connection, subject_identifier, pl.concat([ids, legacy]))
-    return first.height, ids
+    return ids
 
 
 def _division(pair: dict[str, str]) -> str | None:
@@ -201,7 +199,7 @@ def _add_identifiers(connection: Connection, pairs: pl.DataFrame) -> None:
 
 
 def _rename(connection: Connection, claims: pl.DataFrame, linked: pl.DataFrame, known: pl.DataFrame,
-            now: datetime, source: str) -> list[int]:
+            now: datetime, source: str) -> None:
     """A new name for an existing subject goes into its name history (the latest row's name wins)."""
     from xinyong.adapters.repositories.subjects import SubjectRepository
 
@@ -214,4 +212,3 @@ def _rename(connection: Connection, claims: pl.DataFrame, linked: pl.DataFrame, 
     repository = SubjectRepository(connection)
     for subject_id, name, when in latest.select("subject_id", "name", "since").iter_rows():
         repository.rename(subject_id, name, when or now.date(), now, source)
-    return latest["subject_id"].to_list()
