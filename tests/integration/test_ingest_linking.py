@@ -169,3 +169,25 @@ def test_pushed_records_without_a_source_key_are_not_chained(platform: Platform,
         rows = connection.execute(select(credit_record.c.version, credit_record.c.status,
                                          credit_record.c.superseded_by)).all()
     assert sorted(tuple(r) for r in rows) == [(1, "active", None)] * 3
+
+
+def test_a_file_read_in_many_blocks_links_and_versions_across_them(platform: Platform, market: int, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of a few rows: subjects created by one block are found by the next; the same document number
+    in a later block is a new version (or a duplicate), exactly as within one block."""
+    from xinyong.adapters import tabular
+
+    monkeypatch.setattr(tabular, "BLOCK_BYTES", 1500)
+    rows = [penalty_values(cf_wsh=doc(n), cf_xdr_shxym=FIRST if n % 2 else SECOND) for n in range(12)]
+    rows += [penalty_values(cf_wsh=doc(1), cf_xdr_shxym=FIRST, cf_nr_fk="7"),  # changed: a new version
+             penalty_values(cf_wsh=doc(2), cf_xdr_shxym=SECOND),  # identical: a duplicate
+             penalty_values(cf_wsh=doc(20), cf_xdr_shxym=FIRST, cf_xdr_mc="甲改名公司", cf_jdrq="2026-06-01")]
+    report = send(platform, market, rows, tmp_path)
+    assert (report.rows, report.accepted, report.created, report.updated, report.duplicates) == (15, 15, 13, 1, 1)
+    found = subjects(platform)
+    assert set(found) == {FIRST, SECOND} and found[FIRST][2] == "甲改名公司"
+    with platform.engine.connect() as connection:
+        versions = connection.execute(select(credit_record.c.version, credit_record.c.status)
+                                      .where(credit_record.c.doc_number == doc(1))
+                                      .order_by(credit_record.c.version)).all()
+    assert [tuple(v) for v in versions] == [(1, "corrected"), (2, "active")]
