@@ -30,6 +30,7 @@ class Linked:
     subject_id: pl.Series  # Int64 per row; null where the row is rejected or held
     problems: pl.DataFrame  # link.* problems (rejected rows)
     held: pl.DataFrame  # rows held for review, same schema as problems
+    created: pl.Series  # ids of the subjects this chunk created (they have no records yet)
 
 
 def _claims(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
@@ -138,7 +139,7 @@ def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, can
     _rename(connection, claims, linked, known, now, source)
     series = (pl.DataFrame({"row": pl.int_range(0, values.height, dtype=pl.UInt32, eager=True)})
               .join(linked, on="row", how="left", maintain_order="left")["subject_id"].cast(pl.Int64))
-    return Linked(series, pl.concat(problems), held)
+    return Linked(series, pl.concat(problems), held, new_ids["subject_id"])
 
 
 def _rows_problem(rows: pl.Series, code: str, message: str, message_en: str) -> pl.DataFrame:

@@ -66,10 +66,12 @@ def _canonical(code: str, kind: ItemType, values: pl.DataFrame) -> pl.Expr:
 
 
 def _existing(connection: Connection, info: InfoClass, key: str, frame: pl.DataFrame,
-              department_id: int) -> list[dict[str, Any]]:
-    """Current versions that the batch's keys continue: one join (PostgreSQL) or IN lists (SQLite)."""
+              department_id: int, new_subjects: pl.Series) -> list[dict[str, Any]]:
+    """Current versions that the batch's keys continue: one join (PostgreSQL) or IN lists (SQLite).
+    Subjects created by this chunk have no records yet and are not looked up."""
     column = credit_record.c.doc_number if key == "doc_number" else credit_record.c.source_key
-    wanted = frame.select("subject_id", key).drop_nulls().unique()
+    wanted = (frame.select("subject_id", key).drop_nulls().unique()
+              .filter(~pl.col("subject_id").is_in(new_subjects.implode())))
     if wanted.height == 0:
         return []
     conditions = [credit_record.c.info_class == info.code, credit_record.c.superseded_by.is_(None)]
@@ -100,15 +102,17 @@ def _same(existing: dict[str, Any], new: dict[str, Any]) -> bool:
 
 
 def write_records(connection: Connection, info: InfoClass, values: pl.DataFrame, subject_ids: pl.Series,
-                  lines: pl.Series, source_keys: pl.Series | None, origin: Provenance) -> Written:
-    """Write every row of ``values`` (all accepted, all linked) as a record or a new version."""
+                  lines: pl.Series, source_keys: pl.Series | None, origin: Provenance,
+                  new_subjects: pl.Series) -> Written:
+    """Write every row of ``values`` (all accepted, all linked) as a record or a new version;
+    ``new_subjects`` are the subjects just created for these rows."""
     frame = record_frame(info, values).with_columns(
         subject_ids.alias("subject_id"), lines.alias("source_row"),
         (source_keys if source_keys is not None else pl.lit(None, pl.String)).alias("source_key"),
     ).with_row_index("input")
     key = "source_key" if source_keys is not None else "doc_number"
     frame = frame.with_columns(pl.col(key).alias("key"))
-    found = _existing(connection, info, key, frame, origin.department_id)
+    found = _existing(connection, info, key, frame, origin.department_id, new_subjects)
     existing = pl.DataFrame({
         "subject_id": [r["subject_id"] for r in found], "key": [r[key] for r in found],
         "old_id": [r["id"] for r in found], "old_root": [r["root_id"] for r in found],

@@ -238,7 +238,8 @@ def _process(uow: UnitOfWork, catalogue: Catalogue, info: InfoClass, department_
         kept = chunk.values.filter(accepted)
         written = write_records(uow.connection, info, kept, linked.subject_id.filter(accepted),
                                 chunk.lines.filter(accepted),
-                                source_keys.filter(accepted) if source_keys is not None else None, origin)
+                                source_keys.filter(accepted) if source_keys is not None else None, origin,
+                                linked.created)
         _store_issues(uow, batch_id, chunk.raw, chunk.lines, found, "rejected")
         _store_issues(uow, batch_id, chunk.raw, chunk.lines, linked.held, "held")
         report.rows += chunk.values.height
