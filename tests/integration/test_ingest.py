@@ -108,6 +108,16 @@ class TestRejectsAndResubmission:
             issues = {i["row_number"]: {p["code"] for p in i["problems"]} for i in uow.batches.issues(report.batch_id)}
         assert issues == {3: {"identifier.checksum"}, 4: {"item.date"}, 5: {"cell.formula"}, 6: {"cell.markup"}}
 
+    def test_a_csv_row_with_more_cells_than_the_header_is_refused_alone(self, platform: Platform, market: int,
+                                                                        tmp_path: Path) -> None:
+        lines = penalty_csv([penalty_values(cf_wsh=doc(n)) for n in (1, 2, 3)]).decode().splitlines()
+        lines[2] += ",,多出的内容"
+        report = ingest_bytes(platform, market, ("\n".join(lines) + "\n").encode(), tmp_path)
+        assert (report.rows, report.accepted, report.rejected) == (3, 2, 1)
+        with platform.uow(actor_of(platform, "scjg")) as uow:
+            issues = {i["row_number"]: {p["code"] for p in i["problems"]} for i in uow.batches.issues(report.batch_id)}
+        assert issues == {3: {"row.extra_cells"}}
+
     def test_the_corrected_reject_file_is_accepted(self, platform: Platform, market: int, tmp_path: Path) -> None:
         rows = [penalty_values(cf_wsh=doc(1)), penalty_values(cf_wsh=doc(2), cf_xdr_shxym=BAD_USCC)]
         report = ingest_bytes(platform, market, penalty_csv(rows), tmp_path)

@@ -1,19 +1,21 @@
-"""Bulk writers: many rows per round trip, for the demo city and benchmarks.
+"""Bulk writers: many rows per round trip, for collection, the demo city and benchmarks.
 
 SQLite gets one ``executemany`` of a plain INSERT per chunk on the driver connection; PostgreSQL gets
-``COPY … FROM STDIN`` through psycopg. Both run inside the caller's SQLAlchemy transaction. Values are
-given column-wise and already in the database's text form (ISO dates; timestamps from
-``timestamp_text``), so no per-value type processing happens here.
+``COPY … FROM STDIN`` through psycopg, its text produced by polars' CSV writer. Both run inside the
+caller's SQLAlchemy transaction. Rows come as a polars frame (or column-wise); timestamps are already in
+the database's text form (``timestamp_text``), dates and decimals are sent as ISO/plain text.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import polars as pl
 from sqlalchemy import Connection, Engine, Table, inspect
 
 from xinyong.adapters.ids import allocate
@@ -21,10 +23,9 @@ from xinyong.adapters.tables import credit_record, subject, subject_identifier, 
 from xinyong.demo.generate import received_at, subject_identifiers
 from xinyong.demo.model import SUBJECT_TYPES, RecordBatch, SubjectBatch, iso
 
-CHUNK = 20_000
+CHUNK = 50_000
 SQLITE_CACHE_KIB = 262_144  # page cache while bulk-writing to SQLite (index pages stay in memory)
-_NULL = "\\N"
-_COPY_SPECIALS = ("\\", "\t", "\n", "\r")
+_COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
 Column = Sequence[Any] | np.ndarray
 
@@ -48,47 +49,61 @@ def _bulk_cache(connection: Connection) -> Iterator[None]:
 
 def bulk_insert(connection: Connection, table: Table, columns: Sequence[str], data: Sequence[Column]) -> int:
     """Insert rows given column-wise (equal lengths; ``None`` is NULL); returns the number of rows."""
-    count = len(data[0]) if data else 0
-    lists = [c.tolist() if isinstance(c, np.ndarray) else list(c) for c in data]
+    return bulk_insert_frame(connection, table, pl.DataFrame(
+        {name: c.tolist() if isinstance(c, np.ndarray) and c.dtype == object else c
+         for name, c in zip(columns, data, strict=True)}, strict=False))
+
+
+def bulk_insert_frame(connection: Connection, table: Table, frame: pl.DataFrame) -> int:
+    """Insert the rows of ``frame`` (its column names are the table's); returns the number of rows.
+
+    Dates and decimals go as ISO/plain text, strings as they are; nulls are NULL."""
+    frame = frame.with_columns(pl.col(pl.Date, pl.Decimal).cast(pl.String))
     with _bulk_cache(connection):
-        for start in range(0, count, CHUNK):
-            chunk = [c[start : start + CHUNK] for c in lists]
-            if connection.dialect.name == "postgresql":
-                _copy(connection, table, columns, chunk)
-            else:
-                _executemany(connection, table, columns, chunk)
-    return count
+        if connection.dialect.name == "postgresql":
+            _copy(connection, table, frame)
+        else:
+            for start in range(0, frame.height, CHUNK):
+                _executemany(connection, table, frame.slice(start, CHUNK))
+    return frame.height
 
 
-def _executemany(connection: Connection, table: Table, columns: Sequence[str], data: list[list[Any]]) -> None:
-    names = ", ".join(columns)  # table and column names come from the schema, never from input
-    sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
+def _executemany(connection: Connection, table: Table, frame: pl.DataFrame) -> None:
+    names = ", ".join(frame.columns)  # table and column names come from the schema, never from input
+    sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * frame.width)})"  # noqa: S608
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(sql, zip(*data, strict=True))
+        cursor.executemany(sql, frame.iter_rows())
     finally:
         cursor.close()
 
 
-def _copy_text(values: list[Any]) -> list[str]:
-    """One column in COPY's text format: ``\\N`` for NULL, backslash escapes only where needed."""
-    texts = [v if isinstance(v, str) else _NULL if v is None else str(v) for v in values]
-    blob = "\x00".join(v for v in values if isinstance(v, str))
-    if any(c in blob for c in _COPY_SPECIALS):
-        texts = [_escape(v) if isinstance(v, str) else t for v, t in zip(values, texts, strict=True)]
-    return texts
+def copy_text(frame: pl.DataFrame) -> bytes:
+    """The rows in COPY's text format (tab-separated, ``\\N`` for NULL, backslash escapes), built by
+    polars' CSV writer, not cell by cell in Python."""
+    strings = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    special = frame.select(pl.col(strings).str.contains(r"[\\\t\n\r]").any()).row(0) if strings else ()
+    escaped = []
+    for name, found in zip(strings, special, strict=True):
+        if found:
+            column = pl.col(name)
+            for character, escape in _COPY_ESCAPES:
+                column = column.str.replace_all(character, escape, literal=True)
+            escaped.append(column)
+    buffer = io.BytesIO()
+    frame.with_columns(escaped).write_csv(buffer, separator="\t", quote_style="never", null_value="\\N",
+                                          include_header=False, line_terminator="\n")
+    return buffer.getvalue()
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy(connection: Connection, table: Table, columns: Sequence[str], data: list[list[Any]]) -> None:
-    text = "".join(f"{line}\n" for line in map("\t".join, zip(*(_copy_text(c) for c in data), strict=True)))
+def _copy(connection: Connection, table: Table, frame: pl.DataFrame) -> None:
+    if frame.height == 0:
+        return
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-            f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        copy.write(text.encode())
+            f"COPY {table.name} ({', '.join(frame.columns)}) FROM STDIN") as copy:
+        for start in range(0, frame.height, CHUNK):
+            copy.write(copy_text(frame.slice(start, CHUNK)))
 
 
 @contextmanager

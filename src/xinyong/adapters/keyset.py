@@ -1,17 +1,17 @@
 """PostgreSQL: a per-connection temporary table of keys, so that a batch's look-ups are one join.
 
 Thousands of ``IN (…)`` lists are slow on PostgreSQL's partitioned tables (and on fresh tables without
-statistics); loading the keys once with COPY and joining is fast. SQLite keeps IN lists, which it plans
+statistics); loading the keys once with COPY and probing the indexes from them (a LATERAL join, so the
+cost follows the number of keys, never the size of the table) is fast. SQLite keeps IN lists, which it plans
 well on its indexes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import polars as pl
+from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, text
 
-from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, delete, text
-
-from xinyong.adapters.bulk import bulk_insert
+from xinyong.adapters.bulk import bulk_insert_frame
 
 batch_keys = Table("batch_keys", MetaData(), Column("k1", String), Column("k2", String), Column("n", BigInteger))
 
@@ -20,12 +20,11 @@ _CREATE = {
 }
 
 
-def load_keys(connection: Connection, k1: Sequence[str | None], k2: Sequence[str | None],
-              n: Sequence[int | None] | None = None) -> Table:
-    """Replace the connection's key set with these rows and return the table to join against."""
+def load_keys(connection: Connection, keys: pl.DataFrame) -> Table:
+    """Replace the connection's key set with ``keys`` (columns among k1, k2, n) and return the table to
+    join against."""
     connection.execute(text(_CREATE[connection.dialect.name]))
-    connection.execute(delete(batch_keys))
-    if k1:
-        bulk_insert(connection, batch_keys, ("k1", "k2", "n"), [list(k1), list(k2), list(n or [None] * len(k1))])
-    connection.execute(text("ANALYZE batch_keys"))  # statistics, so that the keys drive the join
+    connection.execute(text("TRUNCATE batch_keys"))
+    if keys.height:
+        bulk_insert_frame(connection, batch_keys, keys)
     return batch_keys

@@ -1,8 +1,9 @@
 """Reading departments' files: CSV in UTF-8, GBK or GB18030 (found by strict decoding, never guessed),
 XLSX, and a header row found even under a title row. Cells come out as text, rows with their number.
 
-Files are read as a stream: a CSV is transcoded to UTF-8 once into a temporary file that polars reads in
-batches, an XLSX is read row by row; memory stays bounded whatever the file's size.
+Files are read as a stream: a CSV is transcoded to UTF-8 once into a temporary file that polars parses
+block by block (each block cut at a record boundary), an XLSX is read row by row; memory stays bounded
+whatever the file's size.
 """
 
 from __future__ import annotations
@@ -24,8 +25,12 @@ from xinyong.domain.mapping import header_key
 from xinyong.errors import InvalidInput
 
 HEADER_SCAN_ROWS = 20
-BATCH_ROWS = 50_000
+BATCH_ROWS = 50_000  # rows per XLSX batch
+BLOCK_BYTES = 16 << 20  # bytes per CSV batch (about 50,000 rows of a 双公示 file)
 _CHUNK = 1 << 20
+# A CSV row may have more cells than the header: the first 16 beyond it are read, so that the row is
+# refused with a reason instead of failing the whole file.
+_EXTRA_CELLS = [f"extra{i}" for i in range(16)]
 
 
 @dataclass
@@ -121,17 +126,69 @@ def _open_csv(path: Path, encoding: str, is_header: Callable[[str], bool]) -> Ta
     width = len(headers)
 
     def batches() -> Iterator[pl.DataFrame]:
-        lazy = pl.scan_csv(
-            path, has_header=False, skip_rows=index + 1, separator=dialect_delimiter, infer_schema=False,
-            truncate_ragged_lines=False, quote_char='"',
-            new_columns=[f"c{i}" for i in range(width)],
-        )
         first_row = index + 2
-        for frame in lazy.collect_batches(chunk_size=BATCH_ROWS):
+        schema = dict.fromkeys([f"c{i}" for i in range(width)] + _EXTRA_CELLS, pl.String)
+        for block in _csv_blocks(path, BLOCK_BYTES, _records_start(path, index + 1)):
+            frame = pl.read_csv(block, has_header=False, separator=dialect_delimiter, schema=schema,
+                                truncate_ragged_lines=True, missing_columns="insert", quote_char='"')
+            # Cells beyond the header are kept as "overflow" (the row is refused, never silently cut).
+            extra = pl.concat_str(_EXTRA_CELLS, separator=" ", ignore_nulls=True)
+            frame = frame.with_columns(pl.when(extra != "").then(extra).alias("overflow")).drop(_EXTRA_CELLS)
+            if frame["overflow"].null_count() == frame.height:
+                frame = frame.drop("overflow")
             yield frame.with_columns(pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("row"))
             first_row += frame.height
 
     return Table("csv", encoding, None, index + 1, headers, batches)
+
+
+def _records_start(path: Path, records: int) -> int:
+    """Byte offset just after the first ``records`` records (the title and header rows)."""
+    offset = 0
+    with path.open("rb") as handle:
+        head = handle.read(_CHUNK)
+    for _ in range(records):
+        cut = _record_end(head, offset)
+        if cut < 0:
+            return len(head)
+        offset = cut + 1
+    return offset
+
+
+def _csv_blocks(path: Path, size: int, start: int) -> Iterator[bytes]:
+    """The file from byte ``start`` in blocks of about ``size`` bytes, each ending at the end of a record:
+    at a line break outside quotes (an even number of '"' before it). One block is in memory at a time."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        carried = b""
+        while data := handle.read(size):
+            block = carried + data
+            cut = _record_end(block)
+            if cut < 0:
+                carried = block
+                continue
+            carried = block[cut + 1:]
+            if block[: cut + 1].strip():
+                yield block[: cut + 1]
+        if carried.strip():
+            yield carried
+
+
+def _record_end(block: bytes, first: int | None = None) -> int:
+    """Index of the line break in ``block`` that ends a record: the first one from ``first`` on, or, without
+    ``first``, the last one; -1 if there is none."""
+    if first is not None:
+        cut = block.find(b"\n", first)
+        while cut >= 0 and block.count(b'"', first, cut) % 2:
+            cut = block.find(b"\n", cut + 1)
+        return cut
+    cut = block.rfind(b"\n")
+    quotes = block.count(b'"', 0, cut) if cut >= 0 else 0
+    while cut >= 0 and quotes % 2:
+        previous = block.rfind(b"\n", 0, cut)
+        quotes -= block.count(b'"', previous + 1, cut)
+        cut = previous
+    return cut
 
 
 def _cell(value: object) -> str | None:

@@ -7,14 +7,14 @@ A row that names its subject only by an unknown legacy code is held for review, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, select, true
 
-from xinyong.adapters.bulk import bulk_insert, timestamp_text
+from xinyong.adapters.bulk import bulk_insert_frame, timestamp_text
 from xinyong.adapters.ids import allocate
 from xinyong.adapters.keyset import load_keys
 from xinyong.adapters.tables import subject, subject_identifier, subject_name
@@ -30,8 +30,7 @@ class Linked:
     subject_id: pl.Series  # Int64 per row; null where the row is rejected or held
     problems: pl.DataFrame  # link.* problems (rejected rows)
     held: pl.DataFrame  # rows held for review, same schema as problems
-    created: int = 0
-    renamed: list[int] = field(default_factory=list)
+    created: pl.Series  # ids of the subjects this chunk created (they have no records yet)
 
 
 def _claims(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
@@ -60,140 +59,157 @@ def _claims(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _lookup(connection: Connection, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """The subjects that already hold these identifiers (one join on PostgreSQL, IN lists on SQLite)."""
-    if not pairs:
-        return {}
-    columns = (subject_identifier.c.id_type, subject_identifier.c.value, subject_identifier.c.subject_id)
-    ordered = list(pairs)
-    if connection.dialect.name == "sqlite":
-        found: dict[tuple[str, str], int] = {}
-        for id_type in {p[0] for p in ordered}:
-            values = [p[1] for p in ordered if p[0] == id_type]
+def _lookup(connection: Connection, pairs: pl.DataFrame) -> pl.DataFrame:
+    """(id_type, value, subject_id, current_name) of the subjects that already hold these identifiers.
+
+    PostgreSQL: one index probe per key (a LATERAL join driven by the key set, so the cost follows the
+    batch, not the size of the table); SQLite: IN lists."""
+    schema = {"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64, "current_name": pl.String}
+    columns = (subject_identifier.c.id_type, subject_identifier.c.value, subject_identifier.c.subject_id,
+               subject.c.name)
+    named = subject_identifier.join(subject, subject.c.id == subject_identifier.c.subject_id)
+    found: list[Any] = []
+    if pairs.height == 0:
+        pass
+    elif connection.dialect.name == "sqlite":
+        for (id_type,), group in pairs.group_by(["id_type"]):
+            values = group["value"].to_list()
             for start in range(0, len(values), 500):
-                rows = connection.execute(select(*columns).where(
+                found += connection.execute(select(*columns).select_from(named).where(
                     subject_identifier.c.id_type == id_type, subject_identifier.c.value.in_(values[start:start + 500])))
-                found.update({(t, v): s for t, v, s in rows})
-        return found
-    keys = load_keys(connection, [p[0] for p in ordered], [p[1] for p in ordered])
-    rows = connection.execute(select(*columns).select_from(keys.join(
-        subject_identifier, and_(subject_identifier.c.id_type == keys.c.k1, subject_identifier.c.value == keys.c.k2))))
-    return {(id_type, value): subject_id for id_type, value, subject_id in rows}
+    else:
+        keys = load_keys(connection, pairs.select(pl.col("id_type").alias("k1"), pl.col("value").alias("k2")))
+        probe = (select(*columns).select_from(named)
+                 .where(subject_identifier.c.id_type == keys.c.k1, subject_identifier.c.value == keys.c.k2)
+                 .offset(0).lateral("known"))
+        found += connection.execute(select(*probe.c).select_from(keys.join(probe, true())))
+    return pl.DataFrame([tuple(r) for r in found], schema=schema, orient="row")
+
+
+def _pairs(claims: pl.DataFrame) -> pl.DataFrame:
+    """One row per (input row, identifier it names): the canonical one first, then the legacy codes."""
+    legacy = [c for c in claims.columns if c.startswith("legacy:")]
+    parts = [claims.select("row", pl.col("canon_type").alias("id_type"), pl.col("canon_value").alias("value"),
+                           pl.lit(0).alias("order"))]
+    parts += [claims.select("row", pl.lit(name.removeprefix("legacy:")).alias("id_type"), pl.col(name).alias("value"),
+                            pl.lit(n + 1).alias("order")) for n, name in enumerate(legacy)]
+    return (pl.concat(parts).filter(pl.col("value").is_not_null() & (pl.col("value") != ""))
+            .sort("row", "order").with_columns((pl.col("order") == 0).alias("canonical")).drop("order"))
 
 
 def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, candidates: pl.Series,
               since: pl.Series, now: datetime, source: str) -> Linked:
-    """Subject ids for the ``candidates`` rows (bool mask of rows that passed validation)."""
-    claims = _claims(info, values).with_row_index("row").filter(candidates)
-    legacy_columns = [c for c in claims.columns if c.startswith("legacy:")]
-    pairs = {(t, v) for t, v in claims.select("canon_type", "canon_value").drop_nulls().iter_rows()}
-    for name in legacy_columns:
-        pairs |= {(name.removeprefix("legacy:"), v) for v in claims[name].drop_nulls().unique().to_list()}
-    known = _lookup(connection, pairs)
+    """Subject ids for the ``candidates`` rows (bool mask of rows that passed validation).
 
-    subject_ids: dict[int, int] = {}
-    problems, held = [], []
-    new_subjects: dict[tuple[str, str], dict[str, Any]] = {}
-    add_identifiers: dict[tuple[str, str], int] = {}
-    pending: list[tuple[int, tuple[str, str]]] = []
-    for record in claims.iter_rows(named=True):
-        row = record["row"]
-        canonical = (record["canon_type"], record["canon_value"]) if record["canon_value"] else None
-        legacies = [(c.removeprefix("legacy:"), record[c]) for c in legacy_columns if record[c]]
-        if canonical is None and not legacies:
-            _, why = claim_subject(info, values.row(row, named=True))
-            if why is not None:
-                problems.append(problem([row], why.field, why.code, why.message, why.message_en))
-            continue
-        hits = {known[p] for p in ([canonical] if canonical else []) + legacies if p in known}
-        if len(hits) > 1:
-            problems.append(problem([row], "subject", "link.conflict", "记录中的多个代码分属不同主体，请核对",
-                                    "the record's identifiers belong to different subjects"))
-            continue
-        if hits:
-            subject_id = hits.pop()
-            subject_ids[row] = subject_id
-            for pair in ([canonical] if canonical else []) + legacies:
-                if pair not in known:
-                    add_identifiers.setdefault(pair, subject_id)
-        elif canonical is not None:
-            new_subjects.setdefault(canonical, {"kind": record["kind"], "name": record["name"],
-                                                "since": since[row], "others": set()})["others"].update(legacies)
-            pending.append((row, canonical))
-        else:
-            held.append(problem([row], "subject", "link.held_for_review",
-                                "仅有工商注册号等旧代码且平台中尚无该主体，已转人工核实",
-                                "only a legacy code that no known subject has: held for review"))
-
-    created = _create_subjects(connection, new_subjects, add_identifiers, known, now, source)
-    for row, canonical in pending:
-        subject_ids[row] = created[canonical]
-    _add_identifiers(connection, add_identifiers)
-    renamed = _rename(connection, claims, subject_ids, since, now, source, set(created.values()))
-    series = pl.Series("subject_id", [subject_ids.get(i) for i in range(values.height)], dtype=pl.Int64)
-    return Linked(series, _concat(problems), _concat(held), len(created), renamed)
+    Per row: its identifiers' known subjects decide (two different ones: rejected); none known, a canonical
+    identifier creates the subject (once per identifier, from its first row); only unknown legacy codes:
+    held. An identifier new to the platform goes to the subject of the first row naming it, a known
+    subject before a new one (so a canonical identifier just added to a known subject links to it)."""
+    claims = _claims(info, values).with_row_index("row").with_columns(since.alias("since")).filter(candidates)
+    pairs = _pairs(claims)
+    known = _lookup(connection, pairs.select("id_type", "value").unique())
+    pairs = pairs.join(known, on=["id_type", "value"], how="left", maintain_order="left")
+    per_row = pairs.group_by("row", maintain_order=True).agg(
+        pl.col("subject_id").drop_nulls().n_unique().alias("hits"),
+        pl.col("subject_id").drop_nulls().first().alias("hit"),
+        pl.col("canonical").any().alias("has_canonical"),
+    )
+    problems = [_unnamed(info, values, claims.filter(~pl.col("row").is_in(per_row["row"].implode()))["row"]),
+                _rows_problem(per_row.filter(pl.col("hits") > 1)["row"], "link.conflict",
+                              "记录中的多个代码分属不同主体，请核对",
+                              "the record's identifiers belong to different subjects")]
+    held = _rows_problem(per_row.filter((pl.col("hits") == 0) & ~pl.col("has_canonical"))["row"],
+                         "link.held_for_review", "仅有工商注册号等旧代码且平台中尚无该主体，已转人工核实",
+                         "only a legacy code that no known subject has: held for review")
+    linked = per_row.filter(pl.col("hits") == 1).select("row", pl.col("hit").alias("subject_id"))
+    # Identifiers new to the platform that rows of known subjects carry go to those subjects.
+    added = (pairs.filter(pl.col("subject_id").is_null()).join(linked, on="row", suffix="_of_row")
+             .unique(["id_type", "value"], keep="first", maintain_order=True)
+             .select("id_type", "value", pl.col("subject_id_of_row").alias("subject_id")))
+    fresh = per_row.filter((pl.col("hits") == 0) & pl.col("has_canonical")).select("row")
+    fresh_pairs = pairs.join(fresh, on="row").drop("subject_id")
+    canonical = fresh_pairs.filter("canonical").select("row", "id_type", "value")
+    # A canonical identifier that a row of a known subject has just added names that subject, not a new one.
+    via_added = canonical.join(added, on=["id_type", "value"])
+    canonical = canonical.join(added, on=["id_type", "value"], how="anti")
+    new_ids = _create_subjects(connection, claims, canonical, fresh_pairs, added, now, source)
+    linked = pl.concat([linked, via_added.select("row", "subject_id"),
+                        canonical.join(new_ids, on=["id_type", "value"]).select("row", "subject_id")])
+    _add_identifiers(connection, added)
+    _rename(connection, claims, linked, known, now, source)
+    series = (pl.DataFrame({"row": pl.int_range(0, values.height, dtype=pl.UInt32, eager=True)})
+              .join(linked, on="row", how="left", maintain_order="left")["subject_id"].cast(pl.Int64))
+    return Linked(series, pl.concat(problems), held, new_ids["subject_id"])
 
 
-def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    return pl.concat(frames) if frames else pl.DataFrame(schema=PROBLEM_SCHEMA)
+def _rows_problem(rows: pl.Series, code: str, message: str, message_en: str) -> pl.DataFrame:
+    return problem(rows.to_list(), "subject", code, message, message_en)
 
 
-def _create_subjects(connection: Connection, new: dict[tuple[str, str], dict[str, Any]],
-                     add_identifiers: dict[tuple[str, str], int], known: dict[tuple[str, str], int],
-                     now: datetime, source: str) -> dict[tuple[str, str], int]:
-    if not new:
-        return {}
-    first = allocate(connection, "subject", len(new))
-    ids = {canonical: first + offset for offset, canonical in enumerate(new)}
+def _unnamed(info: InfoClass, values: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:
+    """Rows that name no identifier at all: the domain rule says why (few rows, checked one by one)."""
+    found = [pl.DataFrame(schema=PROBLEM_SCHEMA)]
+    for row in rows.to_list():
+        _, why = claim_subject(info, values.row(row, named=True))
+        if why is not None:
+            found.append(problem([row], why.field, why.code, why.message, why.message_en))
+    return pl.concat(found)
+
+
+def _create_subjects(connection: Connection, claims: pl.DataFrame, canonical: pl.DataFrame,
+                     fresh_pairs: pl.DataFrame, added: pl.DataFrame, now: datetime,
+                     source: str) -> pl.DataFrame:
+    """New subjects, one per canonical identifier, described by its first row; returns their ids."""
+    first = canonical.unique(["id_type", "value"], keep="first", maintain_order=True)
+    if first.height == 0:
+        return pl.DataFrame(schema={"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64})
+    start = allocate(connection, "subject", first.height)
+    new = first.join(claims.select("row", "kind", "name", "since"), on="row", maintain_order="left").with_columns(
+        pl.int_range(start, start + first.height, dtype=pl.Int64).alias("subject_id"),
+        pl.coalesce(pl.when(pl.col("name") != "").then("name"), "value").alias("name"),
+    )
     stamp = timestamp_text(connection, now)
-    rows = list(new.items())
-    bulk_insert(connection, subject, ("id", "subject_type", "canonical_id_type", "canonical_id", "name",
-                                      "division_code", "created_at", "updated_at"),
-                [[ids[c] for c, _ in rows], [d["kind"] for _, d in rows], [c[0] for c, _ in rows],
-                 [c[1] for c, _ in rows], [d["name"] or c[1] for c, d in rows],
-                 [division_of(Identifier(IdType(c[0]), c[1])) for c, _ in rows],
-                 [stamp] * len(rows), [stamp] * len(rows)])
-    bulk_insert(connection, subject_name, ("subject_id", "valid_from", "name", "valid_to", "source"),
-                [[ids[c] for c, _ in rows], [_iso(d["since"], now) for _, d in rows],
-                 [d["name"] or c[1] for c, d in rows], [None] * len(rows), [source] * len(rows)])
-    identifiers = {c: ids[c] for c in ids}
-    for canonical, data in rows:
-        for pair in data["others"]:
-            if pair not in known and pair not in identifiers:
-                identifiers[pair] = ids[canonical]
-                add_identifiers.pop(pair, None)
-    bulk_insert(connection, subject_identifier, ("id_type", "value", "subject_id"),
-                [[p[0] for p in identifiers], [p[1] for p in identifiers], list(identifiers.values())])
+    bulk_insert_frame(connection, subject, new.select(
+        pl.col("subject_id").alias("id"), pl.col("kind").alias("subject_type"),
+        pl.col("id_type").alias("canonical_id_type"), pl.col("value").alias("canonical_id"), "name",
+        pl.struct("id_type", "value").map_elements(_division, return_dtype=pl.String).alias("division_code"),
+        pl.lit(stamp).alias("created_at"), pl.lit(stamp).alias("updated_at")))
+    bulk_insert_frame(connection, subject_name, new.select(
+        "subject_id", pl.col("since").fill_null(now.date()).alias("valid_from"), "name",
+        pl.lit(None, pl.String).alias("valid_to"), pl.lit(source).alias("source")))
+    ids = new.select("id_type", "value", "subject_id")
+    # Legacy codes of the new subjects' rows (not yet given to a known subject) go to the new subjects.
+    legacy = (fresh_pairs.filter(~pl.col("canonical"))
+              .join(canonical.select("row", pl.col("id_type").alias("c_type"), pl.col("value").alias("c_value")),
+                    on="row")
+              .join(ids.rename({"id_type": "c_type", "value": "c_value"}), on=["c_type", "c_value"])
+              .join(added, on=["id_type", "value"], how="anti")
+              .unique(["id_type", "value"], keep="first", maintain_order=True)
+              .select("id_type", "value", "subject_id"))
+    bulk_insert_frame(connection, subject_identifier, pl.concat([ids, legacy]))
     return ids
 
 
-def _iso(value: date | None, now: datetime) -> str:
-    return (value or now.date()).isoformat()
+def _division(pair: dict[str, str]) -> str | None:
+    return division_of(Identifier(IdType(pair["id_type"]), pair["value"]))
 
 
-def _add_identifiers(connection: Connection, pairs: dict[tuple[str, str], int]) -> None:
-    if pairs:
-        bulk_insert(connection, subject_identifier, ("id_type", "value", "subject_id"),
-                    [[p[0] for p in pairs], [p[1] for p in pairs], list(pairs.values())])
+def _add_identifiers(connection: Connection, pairs: pl.DataFrame) -> None:
+    if pairs.height:
+        bulk_insert_frame(connection, subject_identifier, pairs)
 
 
-def _rename(connection: Connection, claims: pl.DataFrame, subject_ids: dict[int, int], since: pl.Series,
-            now: datetime, source: str, created: set[int]) -> list[int]:
+def _rename(connection: Connection, claims: pl.DataFrame, linked: pl.DataFrame, known: pl.DataFrame,
+            now: datetime, source: str) -> None:
     """A new name for an existing subject goes into its name history (the latest row's name wins)."""
     from xinyong.adapters.repositories.subjects import SubjectRepository
 
-    latest: dict[int, tuple[str, date | None]] = {}
-    for row, name in claims.select("row", "name").iter_rows():
-        subject_id = subject_ids.get(row)
-        if subject_id is not None and subject_id not in created and name:
-            latest[subject_id] = (name, since[row])
-    if not latest:
-        return []
-    current = dict(connection.execute(select(subject.c.id, subject.c.name).where(subject.c.id.in_(list(latest)))).all())
+    current = known.select("subject_id", "current_name").unique("subject_id")
+    latest = (claims.select("row", "name", "since").join(linked, on="row")
+              .filter(pl.col("name").is_not_null() & (pl.col("name") != ""))
+              .sort("row").unique("subject_id", keep="last", maintain_order=True)
+              .join(current, on="subject_id")  # only subjects that existed before this chunk
+              .filter(pl.col("name") != pl.col("current_name")))
     repository = SubjectRepository(connection)
-    renamed = []
-    for subject_id, (name, when) in latest.items():
-        if current.get(subject_id) != name:
-            repository.rename(subject_id, name, when or now.date(), now, source)
-            renamed.append(subject_id)
-    return renamed
+    for subject_id, name, when in latest.select("subject_id", "name", "since").iter_rows():
+        repository.rename(subject_id, name, when or now.date(), now, source)

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, true, update
 
-from xinyong.adapters.bulk import bulk_insert, timestamp_text
+from xinyong.adapters.bulk import bulk_insert_frame, timestamp_text
 from xinyong.adapters.ids import allocate
 from xinyong.adapters.keyset import load_keys
 from xinyong.adapters.tables import credit_record, record_event
@@ -40,7 +40,6 @@ class Written:
     created: int
     updated: int
     duplicates: int
-    record_ids: pl.Series  # per accepted input row, the id of the version it produced or matched
 
 
 def record_frame(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
@@ -67,28 +66,31 @@ def _canonical(code: str, kind: ItemType, values: pl.DataFrame) -> pl.Expr:
 
 
 def _existing(connection: Connection, info: InfoClass, key: str, frame: pl.DataFrame,
-              department_id: int) -> dict[tuple[int, str], dict[str, Any]]:
-    """Current versions that the batch's keys continue, by (subject_id, key value): one join."""
+              department_id: int, new_subjects: pl.Series) -> list[dict[str, Any]]:
+    """Current versions that the batch's keys continue: one join (PostgreSQL) or IN lists (SQLite).
+    Subjects created by this chunk have no records yet and are not looked up."""
     column = credit_record.c.doc_number if key == "doc_number" else credit_record.c.source_key
-    wanted = frame.select("subject_id", key).drop_nulls().unique()
+    wanted = (frame.select("subject_id", key).drop_nulls().unique()
+              .filter(~pl.col("subject_id").is_in(new_subjects.implode())))
     if wanted.height == 0:
-        return {}
+        return []
     conditions = [credit_record.c.info_class == info.code, credit_record.c.superseded_by.is_(None)]
     if key == "source_key":
         conditions.append(credit_record.c.department_id == department_id)
     if connection.dialect.name == "sqlite":
         # SQLite plans IN lists on the (info_class, doc_number) index well, and joins on a temp table badly.
         values = wanted[key].unique().to_list()
-        found: dict[tuple[int, str], dict[str, Any]] = {}
+        found: list[dict[str, Any]] = []
         for start in range(0, len(values), 500):
             query = select(credit_record).where(column.in_(values[start:start + 500]), *conditions)
-            found.update({(r.subject_id, getattr(r, key)): dict(r._mapping) for r in connection.execute(query)})
+            found += [dict(r._mapping) for r in connection.execute(query)]
         return found
-    # PostgreSQL: the key set drives one join (IN lists on partitioned tables plan badly).
-    keys = load_keys(connection, [None] * wanted.height, wanted[key].to_list(), wanted["subject_id"].to_list())
-    joined = keys.join(credit_record, and_(credit_record.c.subject_id == keys.c.n, column == keys.c.k2))
-    query = select(credit_record).select_from(joined).where(*conditions)
-    return {(row.subject_id, getattr(row, key)): dict(row._mapping) for row in connection.execute(query)}
+    # PostgreSQL: one index probe per key in the one partition of its subject (a LATERAL join driven by the
+    # key set): the cost follows the batch, where a hash join would read the whole class every chunk.
+    keys = load_keys(connection, wanted.select(pl.col(key).alias("k2"), pl.col("subject_id").alias("n")))
+    probe = (select(credit_record).where(credit_record.c.subject_id == keys.c.n, column == keys.c.k2, *conditions)
+             .offset(0).lateral("current"))
+    return [dict(r._mapping) for r in connection.execute(select(*probe.c).select_from(keys.join(probe, true())))]
 
 
 def _same(existing: dict[str, Any], new: dict[str, Any]) -> bool:
@@ -100,85 +102,78 @@ def _same(existing: dict[str, Any], new: dict[str, Any]) -> bool:
 
 
 def write_records(connection: Connection, info: InfoClass, values: pl.DataFrame, subject_ids: pl.Series,
-                  lines: pl.Series, source_keys: pl.Series | None, origin: Provenance) -> Written:
-    """Write every row of ``values`` (all accepted, all linked) as a record or a new version."""
+                  lines: pl.Series, source_keys: pl.Series | None, origin: Provenance,
+                  new_subjects: pl.Series) -> Written:
+    """Write every row of ``values`` (all accepted, all linked) as a record or a new version;
+    ``new_subjects`` are the subjects just created for these rows."""
     frame = record_frame(info, values).with_columns(
         subject_ids.alias("subject_id"), lines.alias("source_row"),
         (source_keys if source_keys is not None else pl.lit(None, pl.String)).alias("source_key"),
     ).with_row_index("input")
     key = "source_key" if source_keys is not None else "doc_number"
     frame = frame.with_columns(pl.col(key).alias("key"))
-    existing = _existing(connection, info, key, frame, origin.department_id)
+    found = _existing(connection, info, key, frame, origin.department_id, new_subjects)
+    existing = pl.DataFrame({
+        "subject_id": [r["subject_id"] for r in found], "key": [r[key] for r in found],
+        "old_id": [r["id"] for r in found], "old_root": [r["root_id"] for r in found],
+        "old_version": [r["version"] for r in found], "old": list(range(len(found)))},
+        schema={"subject_id": pl.Int64, "key": pl.String, "old_id": pl.Int64, "old_root": pl.Int64,
+                "old_version": pl.Int64, "old": pl.Int64})
+    group = ["subject_id", "key"]
 
-    # Drop a row identical to the one before it with the same key (in the batch or in the database).
-    keyed = frame.filter(pl.col("key").is_not_null())
+    # A row identical to the one before it with the same key (in the batch or in the database) is a duplicate.
+    keyed = pl.col("key").is_not_null()
     content = pl.struct(_COMPARED).hash()
-    repeats = keyed.with_columns(content.alias("h")).with_columns(
-        (pl.col("h") == pl.col("h").shift(1).over(["subject_id", "key"], order_by="input")).fill_null(False)
-        .alias("repeat"))
-    duplicate_inputs = set(repeats.filter("repeat")["input"].to_list())
-    matched: dict[int, int] = {}
-    first_rows = repeats.filter(~pl.col("repeat")).group_by(["subject_id", "key"]).agg(pl.col("input").min())
-    for subject_id, key_value, row in first_rows.iter_rows():
-        old = existing.get((subject_id, key_value))
-        if old is not None and _same(old, frame.row(row, named=True)):
-            duplicate_inputs.add(row)
-            matched[row] = old["id"]
-    to_write = frame.filter(~pl.col("input").is_in(list(duplicate_inputs)))
+    # The per-key windows are only needed when a key occurs more than once in the chunk (rare).
+    repeated = bool(frame.select((keyed & pl.struct(group).is_duplicated()).any()).item())
+    frame = frame.with_columns(
+        (keyed & (content == content.shift(1).over(group, order_by="input")).fill_null(False)).alias("repeat")
+        if repeated else pl.lit(False).alias("repeat"))
+    firsts = (frame.filter(keyed & ~pl.col("repeat")).group_by(group).agg(pl.col("input").min())
+              .join(existing, on=group))
+    matched = [row for row, old in firsts.select("input", "old").iter_rows()
+               if _same(found[old], frame.row(row, named=True))]
+    frame = frame.with_columns((pl.col("repeat") | pl.col("input").is_in(pl.Series(matched, dtype=pl.UInt32)
+                                                                          .implode())).alias("duplicate"))
+    duplicates = int(frame["duplicate"].sum())
+    to_write = frame.filter(~pl.col("duplicate")).drop("repeat", "duplicate")
     n = to_write.height
-    first_id = allocate(connection, "record", n) if n else 0
-    to_write = to_write.with_columns(pl.int_range(first_id, first_id + n, dtype=pl.Int64).alias("id"))
-    chained = to_write.with_columns(
-        pl.col("id").shift(-1).over(["subject_id", "key"], order_by="input").alias("superseded_by"),
-        pl.col("id").first().over(["subject_id", "key"], order_by="input").alias("chain_root"),
-        pl.int_range(1, pl.len() + 1).over(["subject_id", "key"], order_by="input").alias("rank"),
-    ) if n else to_write
-    updated_from: list[dict[str, Any]] = []
-    root, version = [], []
-    for row in chained.select("subject_id", "key", "id", "chain_root", "rank").iter_rows() if n else []:
-        old = existing.get((row[0], row[1])) if row[1] is not None else None
-        if old is not None:
-            root.append(old["root_id"])
-            version.append(old["version"] + row[4])
-            if row[4] == 1:
-                updated_from.append({"old_id": old["id"], "old_subject": old["subject_id"], "new_id": row[2]})
-        else:
-            root.append(row[3] if row[1] is not None else row[2])
-            version.append(row[4] if row[1] is not None else 1)
-    if n:
-        _insert(connection, info, chained, root, version, origin)
-        _supersede(connection, updated_from, origin)
-    ids = dict(zip(to_write["input"].to_list(), to_write["id"].to_list(), strict=True)) if n else {}
-    ids.update(matched)
-    continued = len(updated_from) + (chained.filter(pl.col("rank") > 1).height if n else 0)
-    return Written(created=n - continued, updated=continued, duplicates=len(duplicate_inputs),
-                   record_ids=pl.Series("record_id", [ids.get(i) for i in range(frame.height)], dtype=pl.Int64))
+    if n == 0:
+        return Written(created=0, updated=0, duplicates=duplicates)
+    first_id = allocate(connection, "record", n)
+    chains = [
+        pl.when(keyed).then(pl.col("id").shift(-1).over(group, order_by="input")).alias("superseded_by"),
+        pl.when(keyed).then(pl.col("id").first().over(group, order_by="input")).otherwise("id").alias("chain_root"),
+        pl.when(keyed).then(pl.int_range(1, pl.len() + 1).over(group, order_by="input")).otherwise(1).alias("rank"),
+    ] if repeated else [pl.lit(None, pl.Int64).alias("superseded_by"), pl.col("id").alias("chain_root"),
+                        pl.lit(1, pl.Int64).alias("rank")]
+    chained = to_write.with_columns(pl.int_range(first_id, first_id + n, dtype=pl.Int64).alias("id")).with_columns(
+        chains
+    ).join(existing, on=group, how="left", maintain_order="left").with_columns(
+        pl.coalesce("old_root", "chain_root").alias("root_id"),
+        (pl.col("old_version").fill_null(0) + pl.col("rank")).alias("version"),
+    )
+    continued = chained.filter(pl.col("old_id").is_not_null() & (pl.col("rank") == 1))
+    _insert(connection, info, chained, origin)
+    _supersede(connection, continued.select("old_id", pl.col("subject_id").alias("old_subject"),
+                                            pl.col("id").alias("new_id")).to_dicts(), origin)
+    updated = continued.height + chained.filter(pl.col("rank") > 1).height
+    return Written(created=n - updated, updated=updated, duplicates=duplicates)
 
 
-def _text(series: pl.Series) -> list[Any]:
-    if series.dtype == pl.Date:
-        return series.cast(pl.String).to_list()
-    if isinstance(series.dtype, pl.Decimal):
-        return series.cast(pl.String).to_list()
-    return series.to_list()
-
-
-def _insert(connection: Connection, info: InfoClass, frame: pl.DataFrame, root: list[int], version: list[int],
-            origin: Provenance) -> None:
-    n = frame.height
-    status = [RecordStatus.CORRECTED.value if s is not None else RecordStatus.ACTIVE.value
-              for s in frame["superseded_by"].to_list()]
-    columns = {
-        "subject_id": frame["subject_id"].to_list(), "id": frame["id"].to_list(), "root_id": root,
-        "version": version, "superseded_by": frame["superseded_by"].to_list(), "info_class": [info.code] * n,
-        "classification": [info.classification.value] * n, "department_id": [origin.department_id] * n,
-        "status": status, "sharing": [info.default_sharing.value] * n, "openness": [info.default_openness.value] * n,
-        **{c: _text(frame[c]) for c in CORE_COLUMNS}, "extra": frame["extra"].to_list(),
-        "channel": [origin.channel] * n, "batch_id": [origin.batch_id] * n, "source_row": frame["source_row"].to_list(),
-        "source_key": frame["source_key"].to_list(), "submitter_id": [origin.submitter_id] * n,
-        "received_at": [timestamp_text(connection, origin.received_at)] * n,
-    }
-    bulk_insert(connection, credit_record, list(columns), list(columns.values()))
+def _insert(connection: Connection, info: InfoClass, frame: pl.DataFrame, origin: Provenance) -> None:
+    status = pl.when(pl.col("superseded_by").is_not_null()).then(pl.lit(RecordStatus.CORRECTED.value))
+    bulk_insert_frame(connection, credit_record, frame.select(
+        "subject_id", "id", "root_id", "version", "superseded_by", pl.lit(info.code).alias("info_class"),
+        pl.lit(info.classification.value).alias("classification"),
+        pl.lit(origin.department_id, pl.Int64).alias("department_id"),
+        status.otherwise(pl.lit(RecordStatus.ACTIVE.value)).alias("status"),
+        pl.lit(info.default_sharing.value).alias("sharing"), pl.lit(info.default_openness.value).alias("openness"),
+        *CORE_COLUMNS, "extra", pl.lit(origin.channel).alias("channel"),
+        pl.lit(origin.batch_id, pl.Int64).alias("batch_id"), "source_row", "source_key",
+        pl.lit(origin.submitter_id, pl.Int64).alias("submitter_id"),
+        pl.lit(timestamp_text(connection, origin.received_at)).alias("received_at"),
+    ))
 
 
 def _supersede(connection: Connection, continued: list[dict[str, Any]], origin: Provenance) -> None:

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -180,48 +181,79 @@ def _failed(platform: Platform, actor: Actor, info: InfoClass, department_id: in
     return BatchFailed(batch_id, error)
 
 
-def _process(uow: UnitOfWork, catalogue: Catalogue, info: InfoClass, department_id: int, batch_id: int,
-             channel: str, chunks: Iterator[tuple[pl.DataFrame, pl.DataFrame]],
-             extra_problems: pl.DataFrame | None = None, source_keys: pl.Series | None = None,
-             unmapped: list[str] | None = None) -> BatchReport:
-    report = BatchReport(batch_id, "done")
-    today = uow.clock.today()
-    origin = Provenance(department_id, channel, batch_id, uow.actor.user_id, uow.actor.name, uow.clock.now())
+@dataclass
+class _Checked:
+    """One chunk after the checks that need no database: values, problems, and which rows failed."""
+
+    raw: pl.DataFrame
+    lines: pl.Series
+    values: pl.DataFrame
+    problems: pl.DataFrame
+    bad: pl.Series
+    since: pl.Series
+
+
+def _check(chunks: Iterator[tuple[pl.DataFrame, pl.DataFrame]], info: InfoClass, catalogue: Catalogue,
+           today: date, extra_problems: pl.DataFrame | None, unmapped: list[str]) -> Iterator[_Checked]:
     labels = {item.code: item.label for item in info.items}
     decision = next((i.code for i in info.items if i.column == "decision_date"), None)
-    filled: dict[str, int] = {}
     for raw, data in chunks:
-        lines = data["row"]
         # A cell our own reject file neutralised ('=…) is checked as what it was, not stored with the quote.
         values_in = data.drop("row").with_columns(pl.all().str.replace(r"^'([=+\-@])", "$1"))
         result = validate_frame(info, catalogue, values_in, today)
-        problems = [cell_problems(values_in, labels), result.problems, _unmapped_cells(raw, unmapped or [])]
+        problems = [cell_problems(values_in, labels), result.problems, _unmapped_cells(raw, unmapped)]
         if extra_problems is not None:
             problems.append(extra_problems)
         found = pl.concat(problems)
         bad = pl.int_range(0, data.height, dtype=pl.UInt32, eager=True).is_in(found["row"].implode())
         since = result.values[decision] if decision else pl.Series([None] * data.height, dtype=pl.Date)
-        linked = link_rows(uow.connection, info, result.values, ~bad, since, origin.received_at,
+        yield _Checked(raw, data["row"], result.values, found, bad, since)
+
+
+def _ahead(items: Iterator[_Checked]) -> Iterator[_Checked]:
+    """The next chunk is read and checked in a worker thread while this one is linked and written (polars
+    releases the GIL, and the main thread mostly waits for the database)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="xinyong-ingest") as pool:
+        pending = pool.submit(next, items, None)
+        while (item := pending.result()) is not None:
+            pending = pool.submit(next, items, None)
+            yield item
+
+
+def _process(uow: UnitOfWork, catalogue: Catalogue, info: InfoClass, department_id: int, batch_id: int,
+             channel: str, chunks: Iterator[tuple[pl.DataFrame, pl.DataFrame]],
+             extra_problems: pl.DataFrame | None = None, source_keys: pl.Series | None = None,
+             unmapped: list[str] | None = None) -> BatchReport:
+    report = BatchReport(batch_id, "done")
+    origin = Provenance(department_id, channel, batch_id, uow.actor.user_id, uow.actor.name, uow.clock.now())
+    decision = next((i.code for i in info.items if i.column == "decision_date"), None)
+    filled: dict[str, int] = {}
+    timed = decision is not None and info.deadline_working_days is not None
+    calendar = working_day_index(2000, origin.received_at.year + 1) if timed else None
+    for chunk in _ahead(_check(chunks, info, catalogue, uow.clock.today(), extra_problems, unmapped or [])):
+        linked = link_rows(uow.connection, info, chunk.values, ~chunk.bad, chunk.since, origin.received_at,
                            f"{info.code}:{channel}")
-        found = pl.concat([found, linked.problems])
+        found = pl.concat([chunk.problems, linked.problems])
         accepted = linked.subject_id.is_not_null()
-        written = write_records(uow.connection, info, result.values.filter(accepted),
-                                linked.subject_id.filter(accepted), lines.filter(accepted),
-                                source_keys.filter(accepted) if source_keys is not None else None, origin)
-        _store_issues(uow, batch_id, raw, lines, found, "rejected")
-        _store_issues(uow, batch_id, raw, lines, linked.held, "held")
-        report.rows += data.height
+        kept = chunk.values.filter(accepted)
+        written = write_records(uow.connection, info, kept, linked.subject_id.filter(accepted),
+                                chunk.lines.filter(accepted),
+                                source_keys.filter(accepted) if source_keys is not None else None, origin,
+                                linked.created)
+        _store_issues(uow, batch_id, chunk.raw, chunk.lines, found, "rejected")
+        _store_issues(uow, batch_id, chunk.raw, chunk.lines, linked.held, "held")
+        report.rows += chunk.values.height
         report.accepted += int(accepted.sum())
         report.rejected += found["row"].n_unique()
         report.held += linked.held.height
         report.created += written.created
         report.updated += written.updated
         report.duplicates += written.duplicates
-        kept = result.values.filter(accepted)
         for code, count in kept.select(pl.all().is_not_null().sum()).row(0, named=True).items():
             filled[code] = filled.get(code, 0) + int(count)
-        if decision and info.deadline_working_days is not None:
-            timely, late = _timeliness(kept[decision], origin.received_at.date(), info.deadline_working_days)
+        if decision and info.deadline_working_days is not None and calendar is not None:
+            timely, late = _timeliness(kept[decision], origin.received_at.date(), info.deadline_working_days,
+                                       calendar)
             report.timely += timely
             report.late += late
     uow.batches.update(batch_id, status=report.status, finished_at=uow.clock.now(), rows=report.rows,
@@ -232,9 +264,11 @@ def _process(uow: UnitOfWork, catalogue: Catalogue, info: InfoClass, department_
     return report
 
 
-def _timeliness(decided: pl.Series, received: date, deadline: int) -> tuple[int, int]:
-    """(timely, late): records received within ``deadline`` working days of their decision date."""
-    first, counts = working_day_index(2000, received.year + 1)
+def _timeliness(decided: pl.Series, received: date, deadline: int,
+                calendar: tuple[date, tuple[int, ...]]) -> tuple[int, int]:
+    """(timely, late): records received within ``deadline`` working days of their decision date;
+    ``calendar`` is ``working_day_index(2000, received.year + 1)``, computed once per batch."""
+    first, counts = calendar
     index = pl.Series(counts, dtype=pl.Int32)
     days = decided.drop_nulls().cast(pl.Date).cast(pl.Int32) - _epoch_day(first)
     days = days.clip(0, len(counts) - 1)
