@@ -28,6 +28,8 @@ class Permission(StrEnum):
     RECORDS_SUBMIT = "records:submit"
     PERSONAL_READ = "personal:read"
     REVIEW = "review"
+    REPORTS_ISSUE = "reports:issue"
+    REPORTS_FULL = "reports:full"
 
 
 class Role(StrEnum):
@@ -59,12 +61,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SECURITY_ADMIN: frozenset({Permission.ROLES_GRANT, Permission.TOKENS_MANAGE}),
     Role.AUDITOR: frozenset({Permission.AUDIT_READ}),
     Role.OPERATOR: frozenset(
-        {Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.RECORDS_READ_ALL, Permission.PERSONAL_READ}
+        {Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.RECORDS_READ_ALL, Permission.PERSONAL_READ,
+         Permission.REPORTS_ISSUE, Permission.REPORTS_FULL}
     ),
     Role.SUBMITTER: frozenset(
         {Permission.CATALOG_READ, Permission.RECORDS_SUBMIT, Permission.RECORDS_READ_OWN}
     ),
-    Role.REVIEWER: frozenset({Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.REVIEW}),
+    Role.REVIEWER: frozenset(
+        {Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.REVIEW, Permission.REPORTS_FULL}
+    ),
 }
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})

@@ -83,6 +83,8 @@ MENU: tuple[MenuItem, ...] = (
              (Permission.RECORDS_READ_ALL, Permission.RECORDS_READ_OWN)),
     MenuItem("/admin/monitor", "报送监控", "各部门最近一次报送的实时情况",
              (Permission.RECORDS_READ_ALL, Permission.RECORDS_READ_OWN)),
+    MenuItem("/admin/reports", "信用报告", "出具和撤销信用报告，办理企业的报告申请", (Permission.REPORTS_ISSUE,)),
+    MenuItem("/admin/reviews", "信用审查", "上传名单，按事项批量审查信用状况", (Permission.REVIEW,)),
     MenuItem("/admin/catalog", "信息目录", "公共信用信息目录：信息类与数据项", (Permission.CATALOG_READ,)),
     MenuItem("/admin/departments", "信源部门", "信源部门列表与新增", (Permission.DEPARTMENTS_MANAGE,)),
     MenuItem("/admin/users", "用户管理", "新增用户，启用或停用账号", (Permission.USERS_MANAGE,)),
@@ -106,6 +108,8 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.RECORDS_SUBMIT: "报送信用记录",
     Permission.PERSONAL_READ: "查看自然人信息",
     Permission.REVIEW: "信用审查",
+    Permission.REPORTS_ISSUE: "出具信用报告、办理报告申请",
+    Permission.REPORTS_FULL: "查看完整版信用报告",
 }
 
 CHANNEL_LABELS = {"api": "接口报送", "file": "文件上传", "form": "在线填报", "web": "页面填报", "cli": "命令行导入",
