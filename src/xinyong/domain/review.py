@@ -220,7 +220,8 @@ def hits_of(matter: Matter, decided: Sequence[tuple[CreditRecord, Decision]], cl
 @dataclass
 class Summary:
     rows: int
-    matched: int
+    matched: int  # rows
+    subjects: int  # distinct subjects matched
     ambiguous: int
     unmatched: int
     with_hits: int
@@ -230,10 +231,10 @@ class Summary:
     @property
     def negative_share(self) -> float:
         """Share of matched subjects with at least one negative (dishonest) hit, in percent."""
-        return round(100.0 * self.with_negative / self.matched, 1) if self.matched else 0.0
+        return round(100.0 * self.with_negative / self.subjects, 1) if self.subjects else 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "matched": self.matched, "ambiguous": self.ambiguous,
+        return {"rows": self.rows, "matched": self.matched, "subjects": self.subjects, "ambiguous": self.ambiguous,
                 "unmatched": self.unmatched, "with_hits": self.with_hits, "with_negative": self.with_negative,
                 "negative_share": self.negative_share, "by_kind": self.by_kind}
 
@@ -246,7 +247,7 @@ def summarise(matches: Sequence[Match], hits: Mapping[int, list[Hit]]) -> Summar
         for kind in {h.kind.value for h in hits.get(subject_id or 0, [])}:
             by_kind[kind] += 1
     return Summary(
-        rows=len(matches), matched=len(matched),
+        rows=len(matches), matched=len(matched), subjects=len(subjects),
         ambiguous=sum(m.status is MatchStatus.AMBIGUOUS for m in matches),
         unmatched=sum(m.status is MatchStatus.UNMATCHED for m in matches),
         with_hits=sum(1 for s in subjects if hits.get(s or 0)),

@@ -5,10 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import Connection, Select, func, insert, select, update
 
 from xinyong.adapters.ids import allocate
-from xinyong.adapters.tables import credit_report, credit_review, notification_log, report_application
+from xinyong.adapters.keyset import load_keys
+from xinyong.adapters.repositories.records import record_from_row
+from xinyong.adapters.tables import (
+    credit_record,
+    credit_report,
+    credit_review,
+    notification_log,
+    report_application,
+    subject,
+    subject_identifier,
+)
+from xinyong.domain.records import CreditRecord
+from xinyong.domain.subjects import SubjectType
+
+_CHUNK = 500  # SQLite: IN lists of this size
+_PERSON_TYPES = [t.value for t in SubjectType if t.is_person]
 
 _REPORT_LIST_COLUMNS = [c for c in credit_report.c if c.name not in ("pdf", "snapshot")]
 
@@ -106,3 +123,59 @@ class ReportRepository:
 
     def count_reports(self) -> int:
         return int(self.connection.execute(select(func.count()).select_from(credit_report)).scalar_one())
+
+
+class ReviewLookups:
+    """The look-ups of a batch review, each one query (or one per 500 keys on SQLite) for the whole list."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def _chunks(self, values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+        for start in range(0, len(values), _CHUNK):
+            yield values[start:start + _CHUNK]
+
+    def _rows(self, query: Select[Any], column: Any, values: Sequence[Any], key: str) -> Iterator[Any]:
+        """Rows of ``query`` whose ``column`` is one of ``values``: a join with the key table on
+        PostgreSQL, IN lists on SQLite."""
+        if not values:
+            return
+        if self.connection.dialect.name == "postgresql":
+            empty = [None] * len(values)
+            if key == "n":
+                keys = load_keys(self.connection, empty, empty, list(values))
+            else:
+                keys = load_keys(self.connection, list(values), empty)
+            yield from self.connection.execute(query.join(keys, getattr(keys.c, key) == column))
+            return
+        for chunk in self._chunks(values):
+            yield from self.connection.execute(query.where(column.in_(chunk)))
+
+    def subjects_by_uscc(self, codes: Sequence[str]) -> dict[str, tuple[int, str]]:
+        query = (select(subject_identifier.c.value, subject.c.id, subject.c.name)
+                 .select_from(subject_identifier.join(subject, subject.c.id == subject_identifier.c.subject_id))
+                 .where(subject_identifier.c.id_type == "uscc"))
+        return {r.value: (r.id, r.name) for r in self._rows(query, subject_identifier.c.value, codes, "k1")}
+
+    def organisations_by_name(self, names: Sequence[str]) -> dict[str, list[int]]:
+        query = select(subject.c.id, subject.c.name).where(subject.c.subject_type.not_in(_PERSON_TYPES))
+        found: dict[str, list[int]] = {}
+        for row in self._rows(query, subject.c.name, names, "k1"):
+            found.setdefault(row.name, []).append(row.id)
+        return found
+
+    def organisation_names(self) -> tuple[list[str], list[int]]:
+        """Every organisation's current name (for fuzzy matching of names nothing else matched)."""
+        rows = self.connection.execute(
+            select(subject.c.name, subject.c.id).where(subject.c.subject_type.not_in(_PERSON_TYPES)))
+        names, ids = [], []
+        for name, subject_id in rows:
+            names.append(name)
+            ids.append(subject_id)
+        return names, ids
+
+    def records_of(self, subject_ids: Sequence[int], classes: Sequence[str]) -> list[CreditRecord]:
+        """The current records of these subjects in these classes."""
+        query = select(credit_record).where(credit_record.c.info_class.in_(list(classes)),
+                                            credit_record.c.superseded_by.is_(None))
+        return [record_from_row(r) for r in self._rows(query, credit_record.c.subject_id, subject_ids, "n")]
