@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import actor_of, make_user
+from tests.factories import ENTERPRISE_USCC, MARKET_REGULATOR_USCC
 from tests.report_fixtures import (
     COMPANY,
     CURRENT_PENALTY,
@@ -18,8 +20,6 @@ from tests.report_fixtures import (
     market_regulator,
     pdf_text,
 )
-from tests.conftest import actor_of, make_user
-from tests.factories import ENTERPRISE_USCC, MARKET_REGULATOR_USCC
 from xinyong.adapters.notifiers import OutboxNotifier
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import PUBLIC, Role, system_actor
@@ -113,7 +113,7 @@ class TestSelfService:
         assert application["status"] == "issued" and application["identity_check"]["verified"]
         assert notifier.sent and "已出具" in notifier.sent[-1][2]
         with platform.uow(PUBLIC) as uow:
-            found, report = reports.application_by_token(uow, token)
+            _, report = reports.application_by_token(uow, token)
         assert report is not None and report["kind"] == "public" and report["pdf"].startswith(b"%PDF")
         with platform.uow(system_actor("test")) as uow:
             log = reports.application_messages(uow, application["id"])

@@ -9,7 +9,15 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from tests.factories import ENTERPRISE_USCC
-from tests.report_fixtures import COMPANY, CURRENT_PENALTY, EXPIRED_PENALTY, City, build_city, market_regulator, pdf_text
+from tests.report_fixtures import (
+    COMPANY,
+    CURRENT_PENALTY,
+    EXPIRED_PENALTY,
+    City,
+    build_city,
+    market_regulator,
+    pdf_text,
+)
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import system_actor
 from xinyong.errors import InvalidInput

@@ -12,9 +12,11 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from xinyong import __version__
 from xinyong.api import errors
-from xinyong.api.routers import accounts, audit, batches, catalogue, health, records, subjects
+from xinyong.api.routers import accounts, audit, batches, catalogue, health, records, reports, subjects
 from xinyong.bootstrap import Platform, bootstrap
+from xinyong.services import notify
 from xinyong.web import admin, portal
+from xinyong.web import reports as report_pages
 
 API_PREFIX = "/api/v1"
 
@@ -38,6 +40,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.platform = platform
+    app.state.notifier = notify.default_notifier()  # swapped for e-mail/SMS adapters where configured
     errors.install(app)
 
     @app.middleware("http")
@@ -58,9 +61,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         https_only=not platform.settings.demo and platform.settings.host not in ("127.0.0.1", "localhost"),
     )
     for router in (health.router, catalogue.router, subjects.router, batches.router, records.router,
-                   accounts.router, audit.router):
+                   accounts.router, audit.router, reports.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(portal.router)
+    app.include_router(report_pages.router)
     app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("xinyong.web") / "static")), name="static")
     return app

@@ -223,8 +223,9 @@ def compose(kind: ReportKind, subject: Subject, decided: Sequence[tuple[CreditRe
 
 
 def _basic(subject: Subject, rows: list[tuple[CreditRecord, Decision, InfoClass]], catalogue: Catalogue) -> Section:
-    section = Section(SECTION_TITLES["basic"], pairs=[("主体名称", subject.name), ("主体类型", subject.subject_type.label),
-                                                      ("统一社会信用代码", subject.canonical.value)])
+    pairs = [("主体名称", subject.name), ("主体类型", subject.subject_type.label),
+             ("统一社会信用代码", subject.canonical.value)]
+    section = Section(SECTION_TITLES["basic"], pairs=pairs)
     registration = [r for r in rows if r[2].code == "enterprise_registration"]
     if registration:
         record, _, info = registration[0]

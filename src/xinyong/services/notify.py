@@ -17,7 +17,7 @@ def notify(uow: UnitOfWork, notifier: Notifier, channel: str, recipient: str, su
     """Send one message and log it; a delivery failure is logged as "failed", it never undoes the work."""
     try:
         status, error = notifier.send(channel, recipient, subject, body), None
-    except Exception as exc:  # noqa: BLE001 (any transport error: the message log records it)
+    except Exception as exc:
         status, error = "failed", f"{type(exc).__name__}: {exc}"[:500]
     ReportRepository(uow.connection).log_message({
         "at": uow.clock.now(), "channel": channel, "recipient": recipient, "subject": subject, "body": body,

@@ -147,19 +147,25 @@ def review_document(row: dict[str, Any]) -> Document:
              ("回溯期间", f"{row['window_from']} 至 {row['as_of']}"), ("名单文件", row["filename"] or "（接口提交）"),
              ("审查人", row["created_by"])]
     stats = Section("一、统计", pairs=[
-        ("名单行数", str(s["rows"])), ("已匹配行数", str(s["matched"])), ("涉及主体", str(s["subjects"])), ("需人工确认", str(s["ambiguous"])),
+        ("名单行数", str(s["rows"])), ("已匹配行数", str(s["matched"])), ("涉及主体", str(s["subjects"])),
+        ("需人工确认", str(s["ambiguous"])),
         ("未找到", str(s["unmatched"])), ("有记录的主体", str(s["with_hits"])),
         ("有失信记录的主体", f"{s['with_negative']}（占涉及主体的 {s['negative_share']}%）")])
     hit_rows = [[str(r["row"]), r["subject_name"] or r["name"], r["uscc"] or "", _hit_text(r["hits"])]
                 for r in row["results"] if r["hits"]]
-    hits = Section("二、审查发现", grids=[Grid(["行号", "主体名称", "统一社会信用代码", "记录"], hit_rows, [8, 30, 22, 40])]
-                   if hit_rows else [], notes=[] if hit_rows else ["名单中已匹配的主体在回溯期间内均无相关记录。"])
+    hits = Section("二、审查发现")
+    if hit_rows:
+        hits.grids.append(Grid(["行号", "主体名称", "统一社会信用代码", "记录"], hit_rows, [8, 30, 22, 40]))
+    else:
+        hits.notes.append("名单中已匹配的主体在回溯期间内均无相关记录。")
     open_rows = [[str(r["row"]), r["name"], r["uscc"] or "", MatchStatus(r["status"]).label,
                   "、".join(f"{c['name']}（{c['score']}）" for c in r["candidates"]) or (r["note"] or "")]
                  for r in row["results"] if r["status"] != "matched"]
-    pending = Section("三、需人工确认的名称", grids=[Grid(["行号", "名单名称", "代码", "结果", "候选主体"], open_rows,
-                                                         [8, 24, 20, 16, 32])] if open_rows else [],
-                      notes=[] if open_rows else ["名单中的名称均已准确匹配。"])
+    pending = Section("三、需人工确认的名称")
+    if open_rows:
+        pending.grids.append(Grid(["行号", "名单名称", "代码", "结果", "候选主体"], open_rows, [8, 24, 20, 16, 32]))
+    else:
+        pending.notes.append("名单中的名称均已准确匹配。")
     return Document("信用审查报告", row["title"], cover, [stats, hits, pending])
 
 
@@ -172,7 +178,8 @@ def review_xlsx(row: dict[str, Any]) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("审查结果")
-    sheet.append(["行号", "名单名称", "统一社会信用代码", "匹配结果", "匹配主体", "说明", "记录数", "失信记录", "记录明细"])
+    sheet.append(["行号", "名单名称", "统一社会信用代码", "匹配结果", "匹配主体", "说明", "记录数", "失信记录",
+                  "记录明细"])
     for r in row["results"]:
         sheet.append([safe_cell(v) for v in (
             r["row"], r["name"], r["uscc"] or "", MatchStatus(r["status"]).label, r["subject_name"] or "",

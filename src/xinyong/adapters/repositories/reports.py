@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
-
-from collections.abc import Iterator, Sequence
 
 from sqlalchemy import Connection, Select, func, insert, select, update
 
