@@ -25,6 +25,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from xinyong.clock import CHINA
 from xinyong.domain.catalogue import Catalogue, InfoClass, ItemRole
 from xinyong.domain.identifiers import IdType
 from xinyong.domain.masking import mask_identifier
@@ -215,8 +216,6 @@ def compose(kind: ReportKind, subject: Subject, decided: Sequence[tuple[CreditRe
         groups[_section_of(info, list_classes)].append((record, decision, info))
     sections = [_basic(subject, groups["basic"], catalogue)]
     for key in ("licences", "penalties", "lists", "commitments", "good", "other"):
-        if key == "other" and not groups[key]:
-            continue
         sections.append(_table(SECTION_TITLES[key], key, groups[key], catalogue, kind))
     sections.append(_omissions(kind, omitted))
     return sections
@@ -331,8 +330,11 @@ def health_sections(subject: Subject, decided: Sequence[tuple[CreditRecord, Deci
 
 def cover_of(kind: ReportKind, number: str, issued_at: datetime, data_as_of: datetime, valid_until: date,
              issuer: str, code: str) -> list[tuple[str, str]]:
-    return [("报告编号", number), ("报告类型", kind.label), ("出具时间", issued_at.strftime("%Y-%m-%d %H:%M")),
-            ("数据截止时间", data_as_of.strftime("%Y-%m-%d %H:%M")), ("有效期至", valid_until.isoformat()),
+    def beijing(moment: datetime) -> str:
+        return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+    return [("报告编号", number), ("报告类型", kind.label), ("出具时间", beijing(issued_at)),
+            ("数据截止时间", beijing(data_as_of)), ("有效期至", valid_until.isoformat()),
             ("出具机构", issuer), ("数字验证码", format_code(code))]
 
 
