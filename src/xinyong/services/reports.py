@@ -148,6 +148,8 @@ def get_report(uow: UnitOfWork, report_id: int) -> dict[str, Any]:
     row = ReportRepository(uow.connection).report(report_id)
     if row is None or (row["kind"] == ReportKind.FULL and not uow.actor.can(Permission.REPORTS_FULL)):
         raise NotFound("信用报告", "report", report_id)
+    uow.audit(AuditEvent("report.read", "report", report_id, detail={"kind": row["kind"]}))
+    uow.commit()
     return row
 
 
