@@ -67,7 +67,7 @@ class TestBatchReview:
             kept = reviews.get_review(uow, result["id"])
         assert kept["inputs"][0]["uscc"] == ENTERPRISE_USCC and kept["file_sha256"]
         text = pdf_text(reviews.review_pdf(kept), tmp_path)
-        assert COMPANY in text and CURRENT_PENALTY in text and "信用审查报告" in text
+        assert COMPANY in text and "行政处罚 1 条" in text and "信用审查报告" in text
         sheet = load_workbook(io.BytesIO(reviews.review_xlsx(kept))).worksheets[0]
         cells = [[c.value for c in row] for row in sheet.iter_rows()]
         assert cells[1][4] == COMPANY and cells[1][7] == "是"

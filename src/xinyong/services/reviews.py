@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,14 @@ def list_reviews(uow: UnitOfWork) -> list[dict[str, Any]]:
 # -- outputs ---------------------------------------------------------------------------------------
 
 def _hit_text(hits: list[dict[str, Any]]) -> str:
+    """Every hit with its document number and date (the XLSX)."""
     return "；".join(f"{h['class_name']} {h['doc_number']} {h['decision_date'] or ''}".strip() for h in hits)
+
+
+def _hit_counts(hits: list[dict[str, Any]]) -> str:
+    """Hits counted by class (the PDF: short cells keep a 10,000-row review printable in seconds)."""
+    counts = Counter(h["class_name"] for h in hits)
+    return "、".join(f"{name} {count} 条" for name, count in counts.items())
 
 
 def review_document(row: dict[str, Any]) -> Document:
@@ -151,11 +159,12 @@ def review_document(row: dict[str, Any]) -> Document:
         ("需人工确认", str(s["ambiguous"])),
         ("未找到", str(s["unmatched"])), ("有记录的主体", str(s["with_hits"])),
         ("有失信记录的主体", f"{s['with_negative']}（占涉及主体的 {s['negative_share']}%）")])
-    hit_rows = [[str(r["row"]), r["subject_name"] or r["name"], r["uscc"] or "", _hit_text(r["hits"])]
+    hit_rows = [[str(r["row"]), r["subject_name"] or r["name"], r["uscc"] or "", _hit_counts(r["hits"])]
                 for r in row["results"] if r["hits"]]
     hits = Section("二、审查发现")
     if hit_rows:
-        hits.grids.append(Grid(["行号", "主体名称", "统一社会信用代码", "记录"], hit_rows, [8, 30, 22, 40]))
+        hits.grids.append(Grid(["行号", "主体名称", "统一社会信用代码", "记录（明细见 Excel）"], hit_rows,
+                               [8, 30, 22, 40]))
     else:
         hits.notes.append("名单中已匹配的主体在回溯期间内均无相关记录。")
     open_rows = [[str(r["row"]), r["name"], r["uscc"] or "", MatchStatus(r["status"]).label,
