@@ -55,8 +55,8 @@ fi
 export XINYONG_TEST_REQUIRE_POSTGRES=1
 
 # --- Reports: a Chinese font to embed, and the tools the tests read PDFs and QR codes back with ---
-[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] \
-    || apt_install fonts-noto-cjk
+[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || apt_install fonts-wqy-zenhei
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || apt_install fonts-noto-cjk
 command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || apt_install poppler-utils
 command -v zbarimg >/dev/null 2>&1 || apt_install zbar-tools
 

@@ -153,8 +153,16 @@ class TestRuleFile:
 
 class TestFont:
     def test_a_machine_without_a_chinese_font_gets_a_clear_error(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        pdf.find_font.cache_clear()
+        pdf.installed_fonts.cache_clear()
         monkeypatch.setattr(pdf, "FONT_CANDIDATES", (("/nonexistent/font.ttc", 0),))
         with pytest.raises(ConfigurationError, match="fonts-noto-cjk"):
             pdf.find_font()
-        pdf.find_font.cache_clear()
+        pdf.installed_fonts.cache_clear()
+
+    def test_a_rare_character_picks_a_font_that_has_it(self) -> None:
+        fonts = pdf.installed_fonts()
+        rare = {"𠀀"}  # CJK Extension B
+        chosen = pdf.choose_font(set("扬州") | rare)
+        if any(ord("𠀀") in pdf._face(f).unicodes for f in fonts):
+            assert ord("𠀀") in pdf._face(chosen).unicodes
+        assert pdf.choose_font(set("扬州")) == fonts[0]
