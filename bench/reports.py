@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import logging
 import os
 import random
 import re
@@ -215,6 +216,7 @@ def main() -> None:
     parser.add_argument("--review", type=int, default=10_000)
     parser.add_argument("--reuse", action="store_true", help="keep a city built by an earlier run")
     args = parser.parse_args()
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # the naive baseline's font has bitmap tables
     url = os.environ.get("XINYONG_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
     with tempfile.TemporaryDirectory() as directory:
         platform = _platform(Path(directory), url)
