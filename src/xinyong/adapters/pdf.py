@@ -38,6 +38,9 @@ FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
 # Characters every page may print besides the document's text (page numbers, punctuation, digits).
 _ALWAYS = "".join(chr(c) for c in range(32, 127)) + "第页共／，。：；、（）《》“”—"
 _FAMILY = "cjk"
+_LINE = 5.5  # mm, one line of a table at 9 pt
+_HEADING_FILL = (230, 236, 244)
+LONG_GRID_ROWS = 200
 _VERIFY_HINT = "扫描二维码或访问 {url} ，输入数字验证码核验本报告的真实性和有效性。"
 
 
@@ -167,16 +170,59 @@ def _section(pdf: _Pdf, title: str, pairs: list[tuple[str, str]], grids: list[Gr
                 row.cell(value)
         pdf.ln(2)
     for grid in grids:
-        heading = FontFace(emphasis="NONE", fill_color=(230, 236, 244))
-        with pdf.table(col_widths=tuple(grid.widths), text_align="LEFT", wrapmode=WrapMode.CHAR,
-                       headings_style=heading, line_height=5.5) as table:
-            header = table.row()
-            for text in grid.headers:
-                header.cell(text)
-            for cells in grid.rows:
-                row = table.row()
-                for text in cells:
-                    row.cell(text)
+        if len(grid.rows) >= LONG_GRID_ROWS:
+            _long_grid(pdf, grid)
+        else:
+            _table(pdf, grid)
         pdf.ln(2)
     for note in notes:
         pdf.multi_cell(0, 6, note, new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR)
+
+
+def _table(pdf: _Pdf, grid: Grid) -> None:
+    heading = FontFace(emphasis="NONE", fill_color=_HEADING_FILL)
+    with pdf.table(col_widths=tuple(grid.widths), text_align="LEFT", wrapmode=WrapMode.CHAR,
+                   headings_style=heading, line_height=_LINE) as table:
+        header = table.row()
+        for text in grid.headers:
+            header.cell(text)
+        for cells in grid.rows:
+            row = table.row()
+            for text in cells:
+                row.cell(text)
+
+
+def _long_grid(pdf: _Pdf, grid: Grid) -> None:
+    """A table of thousands of rows (a review list): cells drawn directly, wrapped only when they must
+    be, the header repeated on each page. fpdf2's ``table()`` lays every cell out twice, which made a
+    10,000-row review take minutes."""
+    total = sum(grid.widths)
+    widths = [pdf.epw * w / total for w in grid.widths]
+
+    def header() -> None:
+        pdf.set_fill_color(*_HEADING_FILL)
+        for text, width in zip(grid.headers, widths, strict=True):
+            pdf.cell(width, _LINE, text, border=1, fill=True)
+        pdf.ln(_LINE)
+
+    header()
+    for cells in grid.rows:
+        lines = [_lines(pdf, text, width) for text, width in zip(cells, widths, strict=True)]
+        height = _LINE * max(len(found) for found in lines)
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+            header()
+        x, y = pdf.l_margin, pdf.get_y()
+        for width, found in zip(widths, lines, strict=True):
+            pdf.rect(x, y, width, height)
+            for index, text in enumerate(found):
+                pdf.set_xy(x, y + index * _LINE)
+                pdf.cell(width, _LINE, text)
+            x += width
+        pdf.set_xy(pdf.l_margin, y + height)
+
+
+def _lines(pdf: _Pdf, text: str, width: float) -> list[str]:
+    if pdf.get_string_width(text) <= width - 2 * pdf.c_margin:
+        return [text]
+    return list(pdf.multi_cell(width, _LINE, text, dry_run=True, output="LINES", wrapmode=WrapMode.CHAR))
