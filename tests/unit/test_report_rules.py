@@ -166,3 +166,22 @@ class TestFont:
         if any(ord("𠀀") in pdf._face(f).unicodes for f in fonts):
             assert ord("𠀀") in pdf._face(chosen).unicodes
         assert pdf.choose_font(set("扬州")) == fonts[0]
+
+
+class TestLongTables:
+    def test_every_row_is_printed_and_the_header_repeats_on_each_page(self, tmp_path: Path) -> None:
+        import subprocess
+
+        from xinyong.domain.reports import Grid, Section
+
+        rows = [[str(i), f"公司{i:04d}" + ("很长的名称" * 8 if i % 50 == 0 else ""), "行政处罚 1 条"]
+                for i in range(pdf.LONG_GRID_ROWS + 50)]
+        document = Document("审查", "名单", [], [Section("发现", grids=[Grid(["行号", "主体名称", "记录"], rows,
+                                                                               [10, 60, 30])])])
+        path = tmp_path / "long.pdf"
+        path.write_bytes(pdf.render_pdf(document, "footer"))
+        text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+        assert all(f"公司{i:04d}" in text for i in range(len(rows)))
+        pages = text.split("\f")
+        assert len([p for p in pages if p.strip()]) > 2
+        assert all("主体名称" in p for p in pages[1:] if p.strip())
