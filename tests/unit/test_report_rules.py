@@ -70,6 +70,12 @@ class TestComposition:
         lists = next(s for s in sections if s.title.startswith("四"))
         assert lists.grids[0].rows[0][0] == CATALOGUE.classes["abnormal_operation"].name
 
+    def test_red_list_entries_are_good_information(self) -> None:
+        entry = (record(5, "red_list", doc="红〔5〕"), decision(Visibility.PUBLIC))
+        sections = compose(ReportKind.PUBLIC, SUBJECT, [entry], CATALOGUE, ("red_list",))
+        good = next(s for s in sections if s.title.startswith("六"))
+        assert good.grids and good.grids[0].rows[0][0] == CATALOGUE.classes["red_list"].name
+
     def test_the_document_survives_its_snapshot(self) -> None:
         document = Document("t", "s", [("a", "b")], compose(ReportKind.PUBLIC, SUBJECT, DECIDED, CATALOGUE, ()))
         assert Document.from_json(document.as_json()) == document

@@ -174,6 +174,8 @@ def _category(record: CreditRecord, info: InfoClass, catalogue: Catalogue) -> st
 
 
 def _section_of(info: InfoClass, list_classes: Sequence[str]) -> str:
+    if info.classification is Classification.GOOD:  # red list, A-grade taxpayers: good information
+        return "good"
     if info.code in list_classes or info.publication_rule == PublicationKind.LIST:
         return "lists"
     if info.publication_rule == PublicationKind.PENALTY:
@@ -184,8 +186,6 @@ def _section_of(info: InfoClass, list_classes: Sequence[str]) -> str:
         return "commitments"
     if info.classification is Classification.BASIC:
         return "basic"
-    if info.classification is Classification.GOOD:
-        return "good"
     return "other"
 
 
