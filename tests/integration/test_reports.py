@@ -150,3 +150,18 @@ class TestHealthCheck:
         assert CURRENT_PENALTY in text
         assert "可申请修复" in text
         assert EXPIRED_PENALTY not in text
+
+
+class TestMessageLog:
+    def test_a_failed_delivery_is_logged_and_the_application_kept(self, platform: Platform, city: City) -> None:
+        class Broken:
+            def send(self, channel: str, recipient: str, subject: str, body: str) -> str:
+                raise OSError("gateway down")
+
+        with platform.uow(PUBLIC) as uow:
+            application, _ = reports.apply(uow, platform, Broken(), uscc=ENTERPRISE_USCC, rep_name=LEGAL_REP,
+                                           rep_id=LEGAL_REP_ID, channel="sms", contact="13800000000")
+        assert application["status"] == "issued"
+        with platform.uow(system_actor("test")) as uow:
+            log = reports.application_messages(uow, application["id"])
+        assert log[0]["status"] == "failed" and "gateway down" in log[0]["error"]
