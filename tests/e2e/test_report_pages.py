@@ -70,8 +70,11 @@ class TestReportPdf:
         report = _issue(client, platform, city)
         pdf = bytearray(report["pdf"])
         assert client.post(f"/api/v1/verify/{report['code']}", content=bytes(pdf)).json()["verdict"] == "authentic"
+        assert client.post("/api/v1/verify", content=bytes(pdf)).json()["report"]["number"] == report["number"]
         pdf[-100] ^= 0x20
         assert client.post(f"/api/v1/verify/{report['code']}", content=bytes(pdf)).json()["verdict"] == "altered"
+        assert client.post("/api/v1/verify", content=bytes(pdf)).json()["verdict"] == "altered"
+        assert client.post("/api/v1/verify", content=b"").status_code == 422
         form = client.get("/verify")
         page = client.post("/verify", data={"csrf_token": _csrf(form.text), "code": ""},
                            files={"file": ("report.pdf", bytes(pdf), "application/pdf")})
@@ -102,6 +105,10 @@ class TestSelfServicePages:
         assert pdf.headers["content-type"] == "application/pdf"
         assert "信用体检报告" in pdf_text(pdf.content, tmp_path)
         assert client.app.state.notifier.sent[-1][1] == "boss@example.com"  # type: ignore[attr-defined]
+        token = response.headers["location"].rsplit("/", 1)[1]
+        api = client.get(f"/api/v1/reports/applications/{token}").json()
+        assert api["status"] == "issued" and api["report"]["kind"] == "health"
+        assert client.get("/api/v1/reports/applications/not-a-token").status_code == 404
 
     def test_a_wrong_identity_is_refused_without_echoing_the_id(self, client: TestClient, city: City) -> None:
         form = client.get("/reports/apply")

@@ -92,6 +92,16 @@ def apply(body: ApplyIn, request: Request, uow: UowDep, platform: PlatformDep) -
             "status_url": f"/reports/applications/{token}"}
 
 
+@router.get("/reports/applications/{token}")
+def application_status(token: str, uow: UowDep) -> dict[str, Any]:
+    """The applicant's view (the secret token is the key): status and, once issued, the report."""
+    application, report = reports.application_by_token(uow, token[:64])
+    return {"id": application["id"], "status": application["status"], "kind": application["kind"],
+            "decision_reason": application["decision_reason"],
+            "report": _meta(report, with_code=True) if report else None,
+            "pdf_url": f"/reports/applications/{token}/report.pdf" if report else None}
+
+
 def _verification(result: reports.Verification) -> dict[str, Any]:
     return {"verdict": result.verdict.value, "message": result.verdict.label, "authentic": result.authentic,
             "checked_pdf_sha256": result.pdf_sha256, "report": _meta(result.report) if result.report else None}
@@ -103,13 +113,23 @@ def verify(code: str, uow: UowDep, platform: PlatformDep) -> dict[str, Any]:
     return _verification(reports.verify(uow, platform, code[:64]))
 
 
-@router.post("/verify/{code}")
-async def verify_with_pdf(code: str, request: Request, uow: UowDep, platform: PlatformDep) -> dict[str, Any]:
-    """Check a report's code and the PDF file one was handed (the request body): altered bytes show."""
+@router.post("/verify")
+async def verify_pdf_only(request: Request, uow: UowDep) -> dict[str, Any]:
+    """Check a PDF file alone (the request body): its SHA-256 must be one published for a report."""
+    return _verification(reports.verify_file(uow, await _pdf_body(request)))
+
+
+async def _pdf_body(request: Request) -> bytes:
     pdf = await request.body()
     if not pdf or len(pdf) > MAX_PDF_BYTES:
         raise InvalidInput("请求体应为报告 PDF 文件", "the body must be the report's PDF", code="verify.body")
-    return _verification(reports.verify(uow, platform, code[:64], pdf))
+    return pdf
+
+
+@router.post("/verify/{code}")
+async def verify_with_pdf(code: str, request: Request, uow: UowDep, platform: PlatformDep) -> dict[str, Any]:
+    """Check a report's code and the PDF file one was handed (the request body): altered bytes show."""
+    return _verification(reports.verify(uow, platform, code[:64], await _pdf_body(request)))
 
 
 @router.post("/reviews", status_code=201)
