@@ -165,3 +165,21 @@ class TestMessageLog:
         with platform.uow(system_actor("test")) as uow:
             log = reports.application_messages(uow, application["id"])
         assert log[0]["status"] == "failed" and "gateway down" in log[0]["error"]
+
+
+class TestApplicationInput:
+    @pytest.mark.parametrize(("channel", "contact"), [("email", "not-an-address"), ("sms", "12345"), ("fax", "1")])
+    def test_a_bad_contact_is_refused(self, platform: Platform, city: City, channel: str, contact: str) -> None:
+        from xinyong.errors import InvalidInput
+
+        with pytest.raises(InvalidInput, match="有效的电子邮箱"), platform.uow(PUBLIC) as uow:
+            reports.apply(uow, platform, OutboxNotifier(), uscc=ENTERPRISE_USCC, rep_name=LEGAL_REP,
+                          rep_id=LEGAL_REP_ID, channel=channel, contact=contact)
+
+    def test_a_wrong_check_digit_is_refused_with_both_problems(self, platform: Platform, city: City) -> None:
+        from xinyong.errors import InvalidInput
+
+        with pytest.raises(InvalidInput) as caught, platform.uow(PUBLIC) as uow:
+            reports.apply(uow, platform, OutboxNotifier(), uscc=ENTERPRISE_USCC[:-1] + "1", rep_name=LEGAL_REP,
+                          rep_id=LEGAL_REP_ID[:-1] + "1", channel="sms", contact="13800000000")
+        assert {p.field for p in caught.value.problems} == {"uscc", "rep_id"}

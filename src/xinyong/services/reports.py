@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +29,7 @@ from xinyong.services.publication import decisions
 from xinyong.services.unit_of_work import UnitOfWork
 
 CHANNELS = {"email": "电子邮件", "sms": "短信"}
+CONTACT_PATTERNS = {"email": re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}"), "sms": re.compile(r"1\d{10}")}
 
 
 @dataclass
@@ -178,8 +180,10 @@ def apply(uow: UnitOfWork, platform: Platform, notifier: Notifier, *, uscc: str,
     if not rep_name.strip():
         raise InvalidInput("请填写法定代表人姓名", "the legal representative's name is required", field="rep_name",
                            code="report.rep_name")
-    if channel not in CHANNELS or not contact.strip() or len(contact) > 200:
-        raise InvalidInput("请选择通知方式并填写邮箱或手机号", "a contact channel and address are required",
+    contact = contact.strip()
+    if channel not in CHANNELS or not CONTACT_PATTERNS[channel].fullmatch(contact):
+        raise InvalidInput("请选择通知方式，并填写有效的电子邮箱或11位手机号码",
+                           "choose a channel and give a valid e-mail address or 11-digit mobile number",
                            code="report.contact", field="contact")
     if problems:
         raise InvalidInput.from_problems(problems)
@@ -197,7 +201,7 @@ def apply(uow: UnitOfWork, platform: Platform, notifier: Notifier, *, uscc: str,
     repo = ReportRepository(uow.connection)
     application_id = repo.add_application({
         "subject_id": subject_id, "kind": kind.value, "applicant_name": rep_name.strip(),
-        "legal_rep_id_masked": mask_identifier(id_number), "contact_channel": channel, "contact": contact.strip(),
+        "legal_rep_id_masked": mask_identifier(id_number), "contact_channel": channel, "contact": contact,
         "purpose": purpose.strip()[:200] or None, "identity_check": check.as_dict(), "status": "pending",
         "access_hash": _access_hash(token), "created_at": uow.clock.now()})
     uow.audit(AuditEvent("report.apply", "report_application", application_id,
@@ -205,7 +209,7 @@ def apply(uow: UnitOfWork, platform: Platform, notifier: Notifier, *, uscc: str,
     if check.verified and review_rules().report.auto_approve_verified:
         _approve(uow, platform, notifier, application_id, subject, kind, base_url, "身份核验通过，自动批准")
     else:
-        notify.notify(uow, notifier, channel, contact.strip(), "信用报告申请已受理",
+        notify.notify(uow, notifier, channel, contact, "信用报告申请已受理",
                       f"{subject.name}的{kind.label}申请已受理，{check.summary}，请等待审核。", application_id)
     uow.commit()
     found = repo.application(application_id)
