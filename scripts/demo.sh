@@ -12,6 +12,10 @@ PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .
 
+if [ ! -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] && [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then
+    echo "Note: PDF credit reports need a Chinese font: install fonts-wqy-zenhei or fonts-noto-cjk (apt-get install fonts-wqy-zenhei fonts-noto-cjk)." >&2
+fi
+
 export XINYONG_DATA_DIR=${XINYONG_DATA_DIR:-$PWD/data/demo}
 export XINYONG_DEMO=1
 credentials="$XINYONG_DATA_DIR/demo-credentials.txt"

@@ -54,6 +54,12 @@ if [ -z "${XINYONG_TEST_POSTGRES_URL:-}" ]; then
 fi
 export XINYONG_TEST_REQUIRE_POSTGRES=1
 
+# --- Reports: a Chinese font to embed, and the tools the tests read PDFs and QR codes back with ---
+[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || apt_install fonts-wqy-zenhei
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || apt_install fonts-noto-cjk
+command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || apt_install poppler-utils
+command -v zbarimg >/dev/null 2>&1 || apt_install zbar-tools
+
 # --- Python ------------------------------------------------------------------------------------
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip

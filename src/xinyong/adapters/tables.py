@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -510,4 +511,90 @@ webhook_delivery = Table(
     Column("last_error", Text),
     Column("created_at", Timestamp(), nullable=False),
     Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+)
+
+
+# --- Reports, self-service applications, notifications and batch credit reviews (issue 6) --------
+
+# An issued credit report: its frozen content (snapshot) and digests, the PDF as issued, and its state.
+credit_report = Table(
+    "credit_report",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("code", String(32), nullable=False, unique=True),  # the digital verification code
+    Column("kind", String(16), nullable=False),  # public | full | health
+    Column("subject_id", BigInteger, nullable=False, index=True),
+    Column("subject_name", String(200), nullable=False),
+    Column("issued_at", Timestamp(), nullable=False),
+    Column("data_as_of", Timestamp(), nullable=False),
+    Column("valid_until", Date, nullable=False),
+    Column("issued_by", String(64), nullable=False),
+    Column("issuer", String(200), nullable=False),
+    Column("snapshot", JSON, nullable=False),
+    Column("snapshot_sha256", String(64), nullable=False),
+    Column("source_sha256", String(64), nullable=False),
+    Column("pdf", LargeBinary, nullable=False),
+    Column("pdf_sha256", String(64), nullable=False, index=True),
+    Column("status", String(16), nullable=False),  # issued | revoked
+    Column("revoked_at", Timestamp()),
+    Column("revoked_reason", Text),
+    Column("application_id", BigInteger),
+)
+
+# A subject's own application for its report (self-service), and what became of it.
+report_application = Table(
+    "report_application",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subject_id", BigInteger, nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # public | health
+    Column("applicant_name", String(100), nullable=False),
+    Column("legal_rep_id_masked", String(32), nullable=False),
+    Column("contact_channel", String(8), nullable=False),  # email | sms
+    Column("contact", String(200), nullable=False),
+    Column("purpose", String(200)),
+    Column("identity_check", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | approved | rejected | issued
+    Column("access_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Timestamp(), nullable=False, index=True),
+    Column("decided_at", Timestamp()),
+    Column("decided_by", String(64)),
+    Column("decision_reason", Text),
+    Column("report_id", BigInteger),
+)
+
+# Every message sent to an applicant, through whichever channel, with the outcome of sending it.
+notification_log = Table(
+    "notification_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", Timestamp(), nullable=False, index=True),
+    Column("channel", String(8), nullable=False),
+    Column("recipient", String(200), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("application_id", BigInteger),
+    Column("status", String(16), nullable=False),  # sent | failed
+    Column("error", Text),
+)
+
+# A batch credit review (信用审查): the uploaded list, the matter and window, and every answer.
+credit_review = Table(
+    "credit_review",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("matter", String(64), nullable=False),
+    Column("matter_name", String(100), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("created_at", Timestamp(), nullable=False, index=True),
+    Column("created_by", String(64), nullable=False),
+    Column("department_id", BigInteger),
+    Column("window_from", Date, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("filename", String(255)),
+    Column("file_sha256", String(64)),
+    Column("inputs", JSON, nullable=False),
+    Column("results", JSON, nullable=False),
+    Column("summary", JSON, nullable=False),
 )

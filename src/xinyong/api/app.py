@@ -12,9 +12,23 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from xinyong import __version__
 from xinyong.api import errors
-from xinyong.api.routers import accounts, audit, batches, catalogue, checks, health, lists, records, rights, subjects
+from xinyong.api.routers import (
+    accounts,
+    audit,
+    batches,
+    catalogue,
+    checks,
+    health,
+    lists,
+    records,
+    reports,
+    rights,
+    subjects,
+)
 from xinyong.bootstrap import Platform, bootstrap
+from xinyong.services import notify
 from xinyong.web import admin, portal
+from xinyong.web import reports as report_pages
 from xinyong.web import rights as rights_pages
 
 API_PREFIX = "/api/v1"
@@ -39,6 +53,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.platform = platform
+    app.state.notifier = notify.default_notifier()  # swapped for e-mail/SMS adapters where configured
     errors.install(app)
 
     @app.middleware("http")
@@ -59,10 +74,11 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         https_only=not platform.settings.demo and platform.settings.host not in ("127.0.0.1", "localhost"),
     )
     for router in (health.router, catalogue.router, subjects.router, batches.router, records.router,
-                   accounts.router, audit.router, rights.router, lists.router, checks.router):
+                   accounts.router, audit.router, rights.router, lists.router, checks.router, reports.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(portal.router)
     app.include_router(rights_pages.router)
+    app.include_router(report_pages.router)
     app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("xinyong.web") / "static")), name="static")
     return app

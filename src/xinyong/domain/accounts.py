@@ -35,6 +35,8 @@ class Permission(StrEnum):
     CHECKS_RUN = "checks:run"
     CHECKS_READ = "checks:read"
     SUBSCRIPTIONS_MANAGE = "subscriptions:manage"
+    REPORTS_ISSUE = "reports:issue"
+    REPORTS_FULL = "reports:full"
 
 
 class Role(StrEnum):
@@ -68,14 +70,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(
         {Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.RECORDS_READ_ALL, Permission.PERSONAL_READ,
          Permission.RIGHTS_HANDLE, Permission.LISTS_READ, Permission.LISTS_MANAGE, Permission.CHECKS_READ,
-         Permission.SUBSCRIPTIONS_MANAGE}
+         Permission.SUBSCRIPTIONS_MANAGE, Permission.REPORTS_ISSUE, Permission.REPORTS_FULL}
     ),
     Role.SUBMITTER: frozenset(
         {Permission.CATALOG_READ, Permission.RECORDS_SUBMIT, Permission.RECORDS_READ_OWN, Permission.RIGHTS_VERIFY,
          Permission.LISTS_READ, Permission.CHECKS_RUN, Permission.SUBSCRIPTIONS_MANAGE}
     ),
     Role.REVIEWER: frozenset({Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.REVIEW,
-                              Permission.LISTS_READ, Permission.CHECKS_RUN}),
+                              Permission.LISTS_READ, Permission.CHECKS_RUN, Permission.REPORTS_FULL}),
 }
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import polars as pl
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -275,7 +276,8 @@ class ListRepository:
         if not keys:
             return []
         if self.connection.dialect.name == "postgresql":
-            keyset = load_keys(self.connection, [k[0] for k in keys], [k[1] for k in keys])
+            keyset = load_keys(self.connection, pl.DataFrame(list(keys), schema={"k1": pl.String, "k2": pl.String},
+                                                              orient="row"))
             if len(keys) >= HASH_JOIN_FROM:
                 # Many keys: one pass over the entries hashed by subject beats one index probe per subject
                 # (measured 1.9 s against 4.1 s for 100,000 keys and 1M entries); the planner, which
@@ -300,7 +302,8 @@ class ListRepository:
         if not keys:
             return found
         if self.connection.dialect.name == "postgresql":
-            keyset = load_keys(self.connection, [k[0] for k in keys], [k[1] for k in keys])
+            keyset = load_keys(self.connection, pl.DataFrame(list(keys), schema={"k1": pl.String, "k2": pl.String},
+                                                              orient="row"))
             rows = self.connection.execute(select(si.id_type, si.value, si.subject_id).join(
                 keyset, and_(keyset.c.k1 == si.id_type, keyset.c.k2 == si.value))).all()
             return {(t, v): s for t, v, s in rows}
@@ -320,7 +323,7 @@ class ListRepository:
         c = list_entry.c
         unique = sorted(set(subject_ids))
         if self.connection.dialect.name == "postgresql":
-            keyset = load_keys(self.connection, [None] * len(unique), [None] * len(unique), unique)
+            keyset = load_keys(self.connection, pl.DataFrame({"n": unique}, schema={"n": pl.Int64}))
             rows = self.connection.execute(select(list_entry).join(keyset, keyset.c.n == c.subject_id)
                                            .where(in_force(on))).all()
             return [entry_from_row(r) for r in rows]
