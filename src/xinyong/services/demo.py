@@ -34,7 +34,7 @@ from xinyong.demo.generate import (
 from xinyong.domain.accounts import Role, system_actor
 from xinyong.domain.audit import AuditEvent
 from xinyong.errors import ConfigurationError, Conflict
-from xinyong.services import accounts
+from xinyong.services import accounts, publication
 from xinyong.services.setup import Credentials
 
 DEMO_USERS = (
@@ -97,6 +97,10 @@ def build_demo(platform: Platform, seed: int = 1, subjects: int = 20000, records
         :SUBMITTING_DEPARTMENTS]])
     summary = DemoSummary(subjects=subjects, records=done_records, departments=len(DEPARTMENTS), users=users,
                           generation_seconds=generated, write_seconds=written, records_by_class=by_class)
+    with platform.uow(actor) as uow:
+        say("正在按公示规则计算各条信息的公示期……")
+        publication.refresh_publication(uow, catalogue, everything=True)
+        uow.commit()
     summary.seconds = perf_counter() - started
     with platform.uow(actor) as uow:
         uow.audit(AuditEvent("demo.build", "platform", CITY_CODE, detail={

@@ -1,0 +1,157 @@
+"""Stored publication windows (``record_publication``) and the public listings read from them.
+
+Every public listing is one query: the window holds today (``public_from <= today <= public_until``),
+the record is the current, active, publicly open version, and its subject is not a natural person.
+The windows are what ``domain/publication.decide`` answers (``services/publication.refresh_publication``
+writes them), so a listing never shows what a subject's page would hide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, delete, func, insert, or_, select, update
+
+from xinyong.adapters.bulk import bulk_insert
+from xinyong.adapters.tables import credit_record, publication_state, record_publication, subject
+from xinyong.domain.records import RecordStatus
+
+PUBLICATION_COLUMNS = ("subject_id", "record_id", "info_class", "department_id", "subject_type", "decision_date",
+                       "category", "public_from", "public_until", "severity", "repairable", "repair_from",
+                       "rule_set")
+
+
+@dataclass(frozen=True)
+class ListingFilter:
+    info_classes: tuple[str, ...]
+    department_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    category: str | None = None
+    subject_id: int | None = None
+
+
+def public_now(day: date) -> ColumnElement[bool]:
+    """The window holds ``day``, and the record and subject may be public at all."""
+    p = record_publication.c
+    return and_(
+        or_(p.public_from.is_(None), p.public_from <= day),
+        or_(p.public_until.is_(None), p.public_until >= day),
+        p.subject_type != "person",
+        credit_record.c.status == RecordStatus.ACTIVE.value,
+        credit_record.c.openness == "public",
+        credit_record.c.superseded_by.is_(None),
+    )
+
+
+class PublicationRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    # --- computing -------------------------------------------------------------------------------
+    def source_rows(self, *, subject_ids: Sequence[int] | None = None, after_subject: int | None = None,
+                    subject_limit: int | None = None) -> tuple[list[Any], dict[int, str]]:
+        """Current records of some subjects (by id, or the next ``subject_limit`` subjects after
+        ``after_subject``) with the subjects' types. Only active, publicly open versions can ever be public."""
+        subjects = select(subject.c.id, subject.c.subject_type)
+        if subject_ids is not None:
+            subjects = subjects.where(subject.c.id.in_(list(subject_ids)))
+        else:
+            subjects = subjects.where(subject.c.id > (after_subject if after_subject is not None else -1)).order_by(
+                subject.c.id).limit(subject_limit)
+        types = {r.id: r.subject_type for r in self.connection.execute(subjects)}
+        if not types:
+            return [], {}
+        low, high = min(types), max(types)
+        query = select(credit_record).where(
+            credit_record.c.subject_id.between(low, high), credit_record.c.superseded_by.is_(None),
+            credit_record.c.status == RecordStatus.ACTIVE.value, credit_record.c.openness == "public")
+        if subject_ids is not None:
+            query = query.where(credit_record.c.subject_id.in_(list(types)))
+        return list(self.connection.execute(query)), types
+
+    def subjects_of_batch(self, batch_id: int) -> list[int]:
+        return list(self.connection.execute(
+            select(credit_record.c.subject_id).where(credit_record.c.batch_id == batch_id).distinct()).scalars())
+
+    def clear(self, subject_ids: Sequence[int] | None = None, subject_range: tuple[int, int] | None = None) -> None:
+        query = delete(record_publication)
+        if subject_ids is not None:
+            query = query.where(record_publication.c.subject_id.in_(list(subject_ids)))
+        if subject_range is not None:
+            query = query.where(record_publication.c.subject_id.between(*subject_range))
+        self.connection.execute(query)
+
+    def remove(self, subject_id: int, record_id: int) -> None:
+        self.connection.execute(delete(record_publication).where(
+            record_publication.c.subject_id == subject_id, record_publication.c.record_id == record_id))
+
+    def write(self, columns: Sequence[list[Any]]) -> int:
+        return bulk_insert(self.connection, record_publication, PUBLICATION_COLUMNS, columns)
+
+    def digest(self, name: str) -> str | None:
+        return self.connection.execute(
+            select(publication_state.c.digest).where(publication_state.c.name == name)).scalar_one_or_none()
+
+    def set_digest(self, name: str, digest: str, at: datetime) -> None:
+        done = self.connection.execute(update(publication_state).where(publication_state.c.name == name)
+                                       .values(digest=digest, refreshed_at=at))
+        if not done.rowcount:
+            self.connection.execute(insert(publication_state).values(name=name, digest=digest, refreshed_at=at))
+
+    # --- reading ---------------------------------------------------------------------------------
+    def _listing(self, spec: ListingFilter, day: date) -> Select[Any]:
+        p = record_publication.c
+        query = (
+            select(credit_record,
+                   subject.c.name.label("subject_name"), subject.c.subject_type,
+                   subject.c.canonical_id, subject.c.canonical_id_type,
+                   p.public_from, p.public_until, p.severity, p.repairable, p.repair_from, p.rule_set)
+            .select_from(record_publication)
+            .join(credit_record, and_(credit_record.c.subject_id == p.subject_id, credit_record.c.id == p.record_id))
+            .join(subject, subject.c.id == p.subject_id)
+            .where(p.info_class.in_(spec.info_classes), public_now(day))
+        )
+        if spec.department_id is not None:
+            query = query.where(p.department_id == spec.department_id)
+        if spec.date_from is not None:
+            query = query.where(p.decision_date >= spec.date_from)
+        if spec.date_to is not None:
+            query = query.where(p.decision_date <= spec.date_to)
+        if spec.category:
+            query = query.where(p.category == spec.category)
+        if spec.subject_id is not None:
+            query = query.where(p.subject_id == spec.subject_id)
+        return query
+
+    def listing(self, spec: ListingFilter, day: date, limit: int, offset: int = 0) -> list[dict[str, Any]]:
+        p = record_publication.c
+        query = (self._listing(spec, day).order_by(p.decision_date.desc(), p.record_id.desc())
+                 .limit(limit).offset(offset))
+        return [dict(r._mapping) for r in self.connection.execute(query)]
+
+    def iter_listing(self, spec: ListingFilter, day: date, limit: int) -> Iterator[dict[str, Any]]:
+        p = record_publication.c
+        query = self._listing(spec, day).order_by(p.decision_date.desc(), p.record_id.desc()).limit(limit)
+        for row in self.connection.execution_options(yield_per=2000).execute(query):
+            yield dict(row._mapping)
+
+    def public_ids(self, info_classes: Iterable[str], day: date) -> set[tuple[int, int]]:
+        """(subject, record) of everything public on ``day`` in some classes (tests compare with the rules)."""
+        p = record_publication.c
+        query = (select(p.subject_id, p.record_id).select_from(record_publication)
+                 .join(credit_record, and_(credit_record.c.subject_id == p.subject_id,
+                                           credit_record.c.id == p.record_id))
+                 .where(p.info_class.in_(list(info_classes)), public_now(day)))
+        return {(r.subject_id, r.record_id) for r in self.connection.execute(query)}
+
+    def counts_by_class(self, day: date) -> dict[str, int]:
+        p = record_publication.c
+        query = (select(p.info_class, func.count()).select_from(record_publication)
+                 .join(credit_record, and_(credit_record.c.subject_id == p.subject_id,
+                                           credit_record.c.id == p.record_id))
+                 .where(public_now(day)).group_by(p.info_class))
+        return {c: n for c, n in self.connection.execute(query)}
