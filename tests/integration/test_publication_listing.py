@@ -16,7 +16,7 @@ from xinyong.adapters.repositories.publication import ListingFilter, Publication
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Role, system_actor
 from xinyong.domain.identifiers import IdType
-from xinyong.domain.publication import RuleSet, Severity
+from xinyong.domain.publication import Severity
 from xinyong.domain.records import Classification, CreditRecord, Openness, Provenance, RecordStatus, SharingLevel
 from xinyong.domain.subjects import Identifier, SubjectType
 from xinyong.services import publication, records
@@ -135,11 +135,11 @@ def test_windows_carry_the_rule_set_and_severity(platform: Platform) -> None:
         uow.commit()
         rows = PublicationRepository(uow.connection).listing(
             ListingFilter(("administrative_penalty",)), date(2020, 6, 1), limit=50)
-    assert rows and {r["rule_set"] for r in rows} == {"ndrc_2019_527"}
-    serious = [r for r in rows if r["category"] == "revoke_licence"]
-    assert serious and all(r["severity"] == Severity.SERIOUS.value and r["public_until"] == date(2023, 3, 9)
+    assert rows and all(r.record.decision_date == date(2020, 3, 10) for r in rows)
+    serious = [r for r in rows if r.record.core["category"] == "revoke_licence"]
+    assert serious and all(r.severity == Severity.SERIOUS.value and r.public_until == date(2023, 3, 9)
                            for r in serious)
-    assert all(r["subject_type"] != "person" for r in rows)
+    assert all(r.subject_type != "person" for r in rows)
 
 
 def test_a_changed_rule_file_recomputes_every_window(platform: Platform) -> None:
@@ -191,8 +191,8 @@ def test_the_listing_filters_by_department_date_and_category(platform: Platform,
         recent = repository.listing(ListingFilter(("administrative_penalty",), date_from=date(2026, 1, 1)), day,
                                     limit=500)
         other = repository.listing(ListingFilter(("administrative_penalty",), department_id=99), day, limit=500)
-    assert fines and set(map(str, (r["id"] for r in fines))) < set(map(str, (r["id"] for r in every)))
-    assert recent and all(r["decision_date"] >= date(2026, 1, 1) for r in recent)
+    assert fines and {r.record.id for r in fines} < {r.record.id for r in every}
+    assert recent and all(r.record.decision_date >= date(2026, 1, 1) for r in recent)
     assert other == []
-    dates = [r["decision_date"] for r in every]
+    dates = [r.record.decision_date for r in every]
     assert dates == sorted(dates, reverse=True)

@@ -28,6 +28,7 @@ class Permission(StrEnum):
     RECORDS_SUBMIT = "records:submit"
     PERSONAL_READ = "personal:read"
     REVIEW = "review"
+    ARTICLES_MANAGE = "articles:manage"
 
 
 class Role(StrEnum):
@@ -59,7 +60,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SECURITY_ADMIN: frozenset({Permission.ROLES_GRANT, Permission.TOKENS_MANAGE}),
     Role.AUDITOR: frozenset({Permission.AUDIT_READ}),
     Role.OPERATOR: frozenset(
-        {Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.RECORDS_READ_ALL, Permission.PERSONAL_READ}
+        {Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.RECORDS_READ_ALL, Permission.PERSONAL_READ,
+         Permission.ARTICLES_MANAGE}
     ),
     Role.SUBMITTER: frozenset(
         {Permission.CATALOG_READ, Permission.RECORDS_SUBMIT, Permission.RECORDS_READ_OWN}

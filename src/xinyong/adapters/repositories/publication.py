@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, and_, delete, func, insert, or_, select, update
 
 from xinyong.adapters.bulk import bulk_insert
+from xinyong.adapters.repositories.records import record_from_row
 from xinyong.adapters.tables import credit_record, publication_state, record_publication, subject
-from xinyong.domain.records import RecordStatus
+from xinyong.domain.records import CreditRecord, RecordStatus
 
 PUBLICATION_COLUMNS = ("subject_id", "record_id", "info_class", "department_id", "subject_type", "decision_date",
                        "category", "public_from", "public_until", "severity", "repairable", "repair_from",
@@ -45,6 +46,25 @@ def public_now(day: date) -> ColumnElement[bool]:
         credit_record.c.openness == "public",
         credit_record.c.superseded_by.is_(None),
     )
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A record in a public listing, with its subject and its publication window."""
+
+    record: CreditRecord
+    subject_name: str
+    subject_type: str
+    subject_code: str
+    public_from: date | None
+    public_until: date | None
+    severity: str | None
+
+
+def _listed(row: Any) -> Listed:
+    m = row._mapping
+    return Listed(record_from_row(row), m["subject_name"], m["subject_type"], m["canonical_id"], m["public_from"],
+                  m["public_until"], m["severity"])
 
 
 class PublicationRepository:
@@ -107,9 +127,10 @@ class PublicationRepository:
         p = record_publication.c
         query = (
             select(credit_record,
-                   subject.c.name.label("subject_name"), subject.c.subject_type,
+                   subject.c.name.label("subject_name"),
                    subject.c.canonical_id, subject.c.canonical_id_type,
-                   p.public_from, p.public_until, p.severity, p.repairable, p.repair_from, p.rule_set)
+                   p.subject_type, p.public_from, p.public_until, p.severity, p.repairable, p.repair_from,
+                   p.rule_set)
             .select_from(record_publication)
             .join(credit_record, and_(credit_record.c.subject_id == p.subject_id, credit_record.c.id == p.record_id))
             .join(subject, subject.c.id == p.subject_id)
@@ -127,17 +148,17 @@ class PublicationRepository:
             query = query.where(p.subject_id == spec.subject_id)
         return query
 
-    def listing(self, spec: ListingFilter, day: date, limit: int, offset: int = 0) -> list[dict[str, Any]]:
+    def listing(self, spec: ListingFilter, day: date, limit: int, offset: int = 0) -> list[Listed]:
         p = record_publication.c
         query = (self._listing(spec, day).order_by(p.decision_date.desc(), p.record_id.desc())
                  .limit(limit).offset(offset))
-        return [dict(r._mapping) for r in self.connection.execute(query)]
+        return [_listed(r) for r in self.connection.execute(query)]
 
-    def iter_listing(self, spec: ListingFilter, day: date, limit: int) -> Iterator[dict[str, Any]]:
+    def iter_listing(self, spec: ListingFilter, day: date, limit: int) -> Iterator[Listed]:
         p = record_publication.c
         query = self._listing(spec, day).order_by(p.decision_date.desc(), p.record_id.desc()).limit(limit)
         for row in self.connection.execution_options(yield_per=2000).execute(query):
-            yield dict(row._mapping)
+            yield _listed(row)
 
     def public_ids(self, info_classes: Iterable[str], day: date) -> set[tuple[int, int]]:
         """(subject, record) of everything public on ``day`` in some classes (tests compare with the rules)."""
@@ -155,3 +176,28 @@ class PublicationRepository:
                                            credit_record.c.id == p.record_id))
                  .where(public_now(day)).group_by(p.info_class))
         return {c: n for c, n in self.connection.execute(query)}
+
+
+# --- Name search tolerant of 有限公司/有限责任公司, brackets and spaces -------------------------------
+
+NAME_FOLDS = (("有限责任公司", "有限公司"), ("（", ""), ("）", ""), ("(", ""), (")", ""), ("【", ""), ("】", ""),
+              ("[", ""), ("]", ""), (" ", ""), ("　", ""))
+
+
+def folded_name(column: ColumnElement[str]) -> ColumnElement[str]:
+    """The SQL form of ``services/portal.name_key`` (without its NFKC step, which names rarely need)."""
+    expression = column
+    for old, new in NAME_FOLDS:
+        expression = func.replace(expression, old, new)
+    return expression
+
+
+def search_names(connection: Connection, key: str, types: Sequence[str], limit: int) -> list[dict[str, Any]]:
+    """Subjects whose folded name contains ``key`` (already folded); any ``limit`` of them, unordered,
+    so the scan stops as soon as enough are found."""
+    pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = (select(subject.c.id, subject.c.name, subject.c.subject_type, subject.c.canonical_id,
+                    subject.c.canonical_id_type, subject.c.division_code)
+             .where(folded_name(subject.c.name).like(pattern, escape="\\"), subject.c.subject_type.in_(list(types)))
+             .limit(limit))
+    return [dict(r._mapping) for r in connection.execute(query)]

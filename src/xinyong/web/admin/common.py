@@ -83,6 +83,7 @@ MENU: tuple[MenuItem, ...] = (
              (Permission.RECORDS_READ_ALL, Permission.RECORDS_READ_OWN)),
     MenuItem("/admin/monitor", "报送监控", "各部门最近一次报送的实时情况",
              (Permission.RECORDS_READ_ALL, Permission.RECORDS_READ_OWN)),
+    MenuItem("/admin/articles", "门户文章", "政策法规、工作动态、典型案例栏目的文章", (Permission.ARTICLES_MANAGE,)),
     MenuItem("/admin/catalog", "信息目录", "公共信用信息目录：信息类与数据项", (Permission.CATALOG_READ,)),
     MenuItem("/admin/departments", "信源部门", "信源部门列表与新增", (Permission.DEPARTMENTS_MANAGE,)),
     MenuItem("/admin/users", "用户管理", "新增用户，启用或停用账号", (Permission.USERS_MANAGE,)),
@@ -106,6 +107,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.RECORDS_SUBMIT: "报送信用记录",
     Permission.PERSONAL_READ: "查看自然人信息",
     Permission.REVIEW: "信用审查",
+    Permission.ARTICLES_MANAGE: "门户栏目文章管理",
 }
 
 CHANNEL_LABELS = {"api": "接口报送", "file": "文件上传", "form": "在线填报", "web": "页面填报", "cli": "命令行导入",
