@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from xinyong import __version__
 from xinyong.api import errors
-from xinyong.api.routers import accounts, audit, batches, catalogue, health, records, subjects
+from xinyong.api.routers import accounts, audit, batches, catalogue, health, public, records, subjects
 from xinyong.bootstrap import Platform, bootstrap
 from xinyong.web import admin, portal
 
@@ -58,7 +58,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         https_only=not platform.settings.demo and platform.settings.host not in ("127.0.0.1", "localhost"),
     )
     for router in (health.router, catalogue.router, subjects.router, batches.router, records.router,
-                   accounts.router, audit.router):
+                   accounts.router, audit.router, public.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(portal.router)
     app.include_router(admin.router)
