@@ -9,10 +9,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from xinyong.web import forms  # noqa: F401  (registers the template filters)
-from xinyong.web.admin import accounts, archive, auth, bulletins, collection, oversight
+from xinyong.web.admin import accounts, archive, articles, auth, bulletins, collection, oversight
 
 router = APIRouter(include_in_schema=False)
-for _part in (auth, archive, collection, bulletins, accounts, oversight):
+for _part in (auth, archive, collection, bulletins, accounts, oversight, articles):
     router.include_router(_part.router)
 
 __all__ = ["router"]
