@@ -54,6 +54,10 @@ if [ -z "${XINYONG_TEST_POSTGRES_URL:-}" ]; then
 fi
 export XINYONG_TEST_REQUIRE_POSTGRES=1
 
+# --- Browser tests: Debian's Chromium (Playwright drives it; it never downloads a browser) ------
+command -v chromium >/dev/null 2>&1 || apt_install chromium
+[ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto | grep -qi cjk || apt_install fonts-noto-cjk
+
 # --- Python ------------------------------------------------------------------------------------
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
