@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from xinyong import __version__
-from xinyong.cli import accounts, catalogue, ingest, platform, subjects
+from xinyong.cli import accounts, catalogue, ingest, platform, publication, subjects
 
 
 @click.group(help="Xinyong 公共信用信息平台 — command line")
@@ -23,3 +23,4 @@ cli.add_command(catalogue.catalog)
 cli.add_command(subjects.subjects)
 cli.add_command(ingest.ingest)
 cli.add_command(ingest.batch)
+cli.add_command(publication.publication)
