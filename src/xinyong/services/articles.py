@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from xinyong.adapters.repositories.articles import ArticleRepository
+from xinyong.demo.articles import DEMO_ARTICLES
 from xinyong.domain.accounts import Permission
 from xinyong.domain.audit import AuditEvent
 from xinyong.domain.values import parse_date
@@ -115,3 +116,15 @@ def published_one(uow: UnitOfWork, article_id: int) -> dict[str, Any]:
 def paragraphs(body: str) -> list[str]:
     """The body's paragraphs (separated by blank lines or line breaks), for escaped rendering."""
     return [p.strip() for p in body.split("\n") if p.strip()]
+
+
+def add_demo_articles(uow: UnitOfWork) -> int:
+    """The demo city's articles, published (only on a platform that has none yet)."""
+    repository = ArticleRepository(uow.connection)
+    if repository.listing(None, False, 1):
+        return 0
+    now = uow.clock.now()
+    for channel, title, source, day, body in DEMO_ARTICLES:
+        repository.add({"channel": channel, "title": title, "body": body, "source": source, "published": True,
+                        "published_on": day, "created_at": now, "updated_at": now, "updated_by": uow.actor.name})
+    return len(DEMO_ARTICLES)

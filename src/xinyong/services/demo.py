@@ -34,7 +34,7 @@ from xinyong.demo.generate import (
 from xinyong.domain.accounts import Role, system_actor
 from xinyong.domain.audit import AuditEvent
 from xinyong.errors import ConfigurationError, Conflict
-from xinyong.services import accounts, publication
+from xinyong.services import accounts, articles, publication
 from xinyong.services.setup import Credentials
 
 DEMO_USERS = (
@@ -100,6 +100,7 @@ def build_demo(platform: Platform, seed: int = 1, subjects: int = 20000, records
     with platform.uow(actor) as uow:
         say("正在按公示规则计算各条信息的公示期……")
         publication.refresh_publication(uow, catalogue, everything=True)
+        articles.add_demo_articles(uow)
         uow.commit()
     summary.seconds = perf_counter() - started
     with platform.uow(actor) as uow:
