@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from xinyong.adapters.repositories.publication import PUBLICATION_COLUMNS, PublicationRepository
-from xinyong.adapters.repositories.records import record_from_row
 from xinyong.domain.audit import AuditEvent
 from xinyong.domain.catalogue import Catalogue
 from xinyong.domain.publication import (
@@ -147,7 +146,7 @@ def _write_windows(repository: PublicationRepository, calculator: WindowCalculat
                    types: dict[int, str]) -> int:
     columns: list[list[Any]] = [[] for _ in PUBLICATION_COLUMNS]
     for row in rows:
-        record = record_from_row(row)
+        record = repository.source_record(row)
         subject_type = types[record.subject_id]
         window = calculator.window(record, SubjectType(subject_type).is_person)
         if window is None:

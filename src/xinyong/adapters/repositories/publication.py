@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, delete, func, insert, or_, select, update
@@ -18,11 +18,28 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, delete, func, in
 from xinyong.adapters.bulk import bulk_insert
 from xinyong.adapters.repositories.records import record_from_row
 from xinyong.adapters.tables import credit_record, publication_state, record_publication, subject
-from xinyong.domain.records import CreditRecord, RecordStatus
+from xinyong.domain.records import (
+    CORE_COLUMNS,
+    Classification,
+    CreditRecord,
+    Openness,
+    Provenance,
+    RecordStatus,
+    SharingLevel,
+)
 
 PUBLICATION_COLUMNS = ("subject_id", "record_id", "info_class", "department_id", "subject_type", "decision_date",
                        "category", "public_from", "public_until", "severity", "repairable", "repair_from",
                        "rule_set")
+
+
+# What the rules need of a record (never the JSON ``extra``, which they do not read).
+_SOURCE_COLUMNS = [credit_record.c[name] for name in ("subject_id", "id", "root_id", "version", "info_class",
+                                                      "classification", "department_id", "sharing",
+                                                      *CORE_COLUMNS)]
+_CLASSIFICATIONS = {c.value: c for c in Classification}
+_SHARING = {s.value: s for s in SharingLevel}
+_NO_PROVENANCE = Provenance(received_at=datetime(1970, 1, 1, tzinfo=UTC), channel="")
 
 
 @dataclass(frozen=True)
@@ -86,12 +103,25 @@ class PublicationRepository:
         if not types:
             return [], {}
         low, high = min(types), max(types)
-        query = select(credit_record).where(
+        query = select(*_SOURCE_COLUMNS).where(
             credit_record.c.subject_id.between(low, high), credit_record.c.superseded_by.is_(None),
             credit_record.c.status == RecordStatus.ACTIVE.value, credit_record.c.openness == "public")
         if subject_ids is not None:
             query = query.where(credit_record.c.subject_id.in_(list(types)))
         return list(self.connection.execute(query)), types
+
+    @staticmethod
+    def source_record(row: Any) -> CreditRecord:
+        """A row of ``source_rows`` as the record the rules look at (no provenance, no extra items: the
+        rules read neither); enum members looked up once, not parsed per row."""
+        m = row._mapping
+        return CreditRecord(
+            id=m["id"], subject_id=m["subject_id"], info_class=m["info_class"],
+            classification=_CLASSIFICATIONS[m["classification"]], department_id=m["department_id"],
+            sharing=_SHARING[m["sharing"]], openness=Openness.PUBLIC, provenance=_NO_PROVENANCE,
+            root_id=m["root_id"], version=m["version"], status=RecordStatus.ACTIVE,
+            core={c: m[c] for c in CORE_COLUMNS if m[c] is not None},
+        )
 
     def subjects_of_batch(self, batch_id: int) -> list[int]:
         return list(self.connection.execute(
