@@ -20,12 +20,11 @@ from xinyong.domain.identifiers import PERSONAL_ID_TYPES, guess_id_type, normali
 from xinyong.domain.masking import mask_identifier, mask_name
 from xinyong.domain.publication import Decision, PublicationPolicy
 from xinyong.domain.records import CreditRecord
-from xinyong.domain.subjects import Subject, SubjectType
+from xinyong.domain.subjects import Subject
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.services import publication
 from xinyong.services.unit_of_work import UnitOfWork
 
-PUBLIC_TYPES = [t.value for t in SubjectType if not t.is_person]
 SEARCH_LIMIT = 20
 SEARCH_CANDIDATES = 200
 PAGE_SIZE = 20
@@ -75,7 +74,7 @@ def search(uow: UnitOfWork, text: str, limit: int = SEARCH_LIMIT) -> list[dict[s
     key = name_key(text)
     if len(key) < 2:
         return []
-    rows = search_names(uow.connection, key, PUBLIC_TYPES, SEARCH_CANDIDATES)
+    rows = search_names(uow.connection, key, SEARCH_CANDIDATES)
     rows.sort(key=lambda r: (name_key(r["name"]) != key, not name_key(r["name"]).startswith(key), len(r["name"]),
                              r["name"]))
     return rows[:limit]

@@ -214,6 +214,9 @@ NAME_FOLDS = (("有限责任公司", "有限公司"), ("（", ""), ("）", ""), 
               ("[", ""), ("]", ""), (" ", ""), ("　", ""))
 
 
+COMMON_NAME_CHARS = frozenset("扬州市江苏省有限公司责任区县")
+
+
 def folded_name(column: ColumnElement[str]) -> ColumnElement[str]:
     """The SQL form of ``services/portal.name_key`` (without its NFKC step, which names rarely need)."""
     expression = column
@@ -222,12 +225,27 @@ def folded_name(column: ColumnElement[str]) -> ColumnElement[str]:
     return expression
 
 
-def search_names(connection: Connection, key: str, types: Sequence[str], limit: int) -> list[dict[str, Any]]:
-    """Subjects whose folded name contains ``key`` (already folded); any ``limit`` of them, unordered,
-    so the scan stops as soon as enough are found."""
-    pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _position(connection: Connection, text: ColumnElement[str], part: str) -> ColumnElement[int]:
+    """Where ``part`` starts in ``text`` (0: absent); plain substring search, much cheaper than LIKE."""
+    name = "strpos" if connection.dialect.name == "postgresql" else "instr"
+    return getattr(func, name)(text, part)  # type: ignore[no-any-return]
+
+
+def search_names(connection: Connection, key: str, limit: int) -> list[dict[str, Any]]:
+    """Organisations (never natural persons) whose folded name contains ``key`` (already folded); any
+    ``limit`` of them, unordered, so the scan stops as soon as enough are found.
+
+    Folding only drops characters (and 有限责任公司 keeps every character of 有限公司), so every character
+    of the key is in the raw name: a plain test of two telling characters first spares most rows the
+    folding. The first step reads only names and ids, which SQLite takes from the name index (a third of
+    the table's size); persons are left out in the second step, on the few candidates."""
+    telling = [c for c in dict.fromkeys(key) if c not in COMMON_NAME_CHARS][:2] or [key[0]]
+    candidates = (select(subject.c.id)
+                  .where(*[_position(connection, subject.c.name, c) > 0 for c in telling],
+                         _position(connection, folded_name(subject.c.name), key) > 0)
+                  .limit(limit * 2).subquery())
     query = (select(subject.c.id, subject.c.name, subject.c.subject_type, subject.c.canonical_id,
                     subject.c.canonical_id_type, subject.c.division_code)
-             .where(folded_name(subject.c.name).like(pattern, escape="\\"), subject.c.subject_type.in_(list(types)))
+             .where(subject.c.id.in_(select(candidates.c.id)), subject.c.subject_type != "person")
              .limit(limit))
     return [dict(r._mapping) for r in connection.execute(query)]
