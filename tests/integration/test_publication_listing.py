@@ -76,7 +76,7 @@ def _mixed_city(platform: Platform) -> None:
         for who in (company, person):
             _record(uow, who, "administrative_license", Classification.LICENCE, decision_date=date(2025, 1, 1))
             _record(uow, who, "administrative_license", Classification.LICENCE, decision_date=date(2026, 7, 1))
-            for until in (date(2026, 1, 1), date(2027, 1, 1), None):
+            for until in (date(2024, 1, 1), date(2026, 1, 1), date(2027, 1, 1), None):
                 _record(uow, who, "serious_dishonesty_list", Classification.WARNING, decision_date=date(2024, 5, 5),
                         valid_to=until)
             _record(uow, who, "serious_dishonesty_list", Classification.WARNING, valid_to=date(2026, 12, 31))

@@ -78,7 +78,8 @@ def _months_between(start: date, end: date) -> int:
 class WindowCalculator:
     """``decide`` for many records at once. A record is public exactly on the days of one window (the
     rules' answer changes with the day only at its ends), so the window is read off one decision, taken on
-    a day inside it. Penalties with the same facts apart from their decision date, under the same rule
+    a day inside it (``tests/integration/test_publication_listing`` compares the result with ``decide``
+    day by day). Penalties with the same facts apart from their decision date, under the same rule
     set, share severity and window lengths in months, so ``decide`` runs once per such group and the
     dates follow with the engine's own ``add_months``."""
 
@@ -87,6 +88,7 @@ class WindowCalculator:
         self.policy = policy
         self.labels = penalty_labels(catalogue)
         self._penalties: dict[tuple[Any, ...], tuple[int, int | None, Decision] | None] = {}
+        self._others: dict[tuple[Any, ...], tuple[bool, bool]] = {}
 
     def window(self, record: CreditRecord, subject_is_person: bool) -> Window | None:
         info = self.catalogue.info_class(record.info_class)
@@ -95,10 +97,17 @@ class WindowCalculator:
         facts = facts_of(record, info, subject_is_person, self.labels)
         if facts.kind is PublicationKind.PENALTY and facts.decision_date is not None:
             return self._penalty(facts)
-        decision = decide(facts, self.policy, facts.decision_date or facts.valid_to or _PROBE)
-        if not decision.is_public:
-            return None
-        return Window(decision.public_from, decision.public_until)
+        # Other classes: public from the decision date and, for list entries, until the validity ends; the
+        # answer depends on the dates only through which are given and whether the validity ends before
+        # the decision, so ``decide`` runs once per such group.
+        start, end = facts.decision_date, facts.valid_to
+        key = (facts.kind, facts.status, facts.openness, facts.subject_is_person, start is None, end is None,
+               start is not None and end is not None and end < start)
+        if key not in self._others:
+            decision = decide(facts, self.policy, start or end or _PROBE)
+            self._others[key] = (decision.is_public, decision.public_until is not None)
+        public, bounded = self._others[key]
+        return Window(start, end if bounded else None) if public else None
 
     def _penalty(self, facts: PublicationFacts) -> Window | None:
         start = facts.decision_date
