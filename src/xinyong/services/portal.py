@@ -29,7 +29,7 @@ SEARCH_LIMIT = 20
 SEARCH_CANDIDATES = 200
 PAGE_SIZE = 20
 MAX_PAGE = 500
-EXPORT_LIMIT = 50_000
+EXPORT_LIMIT = 10_000
 
 # The portal's sections: 双公示 listings, and the lists (a class is listed when the catalogue has it).
 DUAL = {"licences": ("administrative_license", "行政许可"), "penalties": ("administrative_penalty", "行政处罚")}
@@ -188,7 +188,7 @@ def listing(uow: UnitOfWork, catalogue: Catalogue, info_class: str, query: Listi
     return [_public_row(r, info, catalogue) for r in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
 
 
-def _public_row(row: Listed, info: InfoClass, catalogue: Catalogue) -> dict[str, Any]:
+def _public_row(row: Listed, info: InfoClass, catalogue: Catalogue, fields: bool = True) -> dict[str, Any]:
     record = row.record
     category = record.core.get("category")
     item = next((i for i in info.items if i.column == "category"), None)
@@ -201,7 +201,7 @@ def _public_row(row: Listed, info: InfoClass, catalogue: Catalogue) -> dict[str,
         "valid_to": record.core.get("valid_to"), "category": category,
         "content": record.core.get("content"), "authority": record.core.get("authority_name"),
         "public_until": row.public_until, "severity": row.severity, "department_id": record.department_id,
-        "fields": public_fields(record, info, catalogue),
+        "fields": public_fields(record, info, catalogue) if fields else [],
     }
 
 
@@ -218,7 +218,7 @@ def export_csv(uow: UnitOfWork, catalogue: Catalogue, info_class: str, query: Li
     write_csv(stream, header, (
         (r["subject_name"], r["subject_code"], r["doc_number"], r["decision_date"], r["category"], r["content"],
          r["authority"], r["public_until"] or r["valid_to"] or "")
-        for r in (_public_row(row, info, catalogue) for row in rows)))
+        for r in (_public_row(row, info, catalogue, fields=False) for row in rows)))
     return stream.getvalue()
 
 

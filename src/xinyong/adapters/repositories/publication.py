@@ -1,7 +1,8 @@
 """Stored publication windows (``record_publication``) and the public listings read from them.
 
-Every public listing is one query: the window holds today (``public_from <= today <= public_until``),
-the record is the current, active, publicly open version, and its subject is not a natural person.
+Every public listing is one indexed range of the windows (``public_from <= today <= public_until``, the
+subject not a natural person), then the page's records and subjects by key (each still the current,
+active, publicly open version).
 The windows are what ``domain/publication.decide`` answers (``services/publication.refresh_publication``
 writes them), so a listing never shows what a subject's page would hide.
 """
@@ -37,6 +38,8 @@ PUBLICATION_COLUMNS = ("subject_id", "record_id", "info_class", "department_id",
 _SOURCE_COLUMNS = [credit_record.c[name] for name in ("subject_id", "id", "root_id", "version", "info_class",
                                                       "classification", "department_id", "sharing",
                                                       *CORE_COLUMNS)]
+_LISTED_COLUMNS = list(credit_record.c)
+_HYDRATE_CHUNK = 500
 _CLASSIFICATIONS = {c.value: c for c in Classification}
 _SHARING = {s.value: s for s in SharingLevel}
 _NO_PROVENANCE = Provenance(received_at=datetime(1970, 1, 1, tzinfo=UTC), channel="")
@@ -52,16 +55,13 @@ class ListingFilter:
     subject_id: int | None = None
 
 
-def public_now(day: date) -> ColumnElement[bool]:
-    """The window holds ``day``, and the record and subject may be public at all."""
+def window_holds(day: date) -> ColumnElement[bool]:
+    """The rules make the record public on ``day``, and its subject is not a natural person."""
     p = record_publication.c
     return and_(
         or_(p.public_from.is_(None), p.public_from <= day),
         or_(p.public_until.is_(None), p.public_until >= day),
         p.subject_type != "person",
-        credit_record.c.status == RecordStatus.ACTIVE.value,
-        credit_record.c.openness == "public",
-        credit_record.c.superseded_by.is_(None),
     )
 
 
@@ -76,12 +76,6 @@ class Listed:
     public_from: date | None
     public_until: date | None
     severity: str | None
-
-
-def _listed(row: Any) -> Listed:
-    m = row._mapping
-    return Listed(record_from_row(row), m["subject_name"], m["subject_type"], m["canonical_id"], m["public_from"],
-                  m["public_until"], m["severity"])
 
 
 class PublicationRepository:
@@ -153,19 +147,11 @@ class PublicationRepository:
             self.connection.execute(insert(publication_state).values(name=name, digest=digest, refreshed_at=at))
 
     # --- reading ---------------------------------------------------------------------------------
-    def _listing(self, spec: ListingFilter, day: date) -> Select[Any]:
+    def _keys(self, spec: ListingFilter, day: date) -> Select[Any]:
+        """The listing's rows from the windows alone: one index range of ``record_publication``."""
         p = record_publication.c
-        query = (
-            select(credit_record,
-                   subject.c.name.label("subject_name"),
-                   subject.c.canonical_id, subject.c.canonical_id_type,
-                   p.subject_type, p.public_from, p.public_until, p.severity, p.repairable, p.repair_from,
-                   p.rule_set)
-            .select_from(record_publication)
-            .join(credit_record, and_(credit_record.c.subject_id == p.subject_id, credit_record.c.id == p.record_id))
-            .join(subject, subject.c.id == p.subject_id)
-            .where(p.info_class.in_(spec.info_classes), public_now(day))
-        )
+        query = (select(p.subject_id, p.record_id, p.subject_type, p.public_from, p.public_until, p.severity)
+                 .where(p.info_class.in_(spec.info_classes), window_holds(day)))
         if spec.department_id is not None:
             query = query.where(p.department_id == spec.department_id)
         if spec.date_from is not None:
@@ -176,35 +162,51 @@ class PublicationRepository:
             query = query.where(p.category == spec.category)
         if spec.subject_id is not None:
             query = query.where(p.subject_id == spec.subject_id)
-        return query
+        return query.order_by(p.decision_date.desc(), p.record_id.desc())
+
+    def _hydrate(self, keys: Sequence[Any]) -> list[Listed]:
+        """The records and subjects of some listing rows, in their order. The record must still be the
+        current, active, publicly open version: a window whose record changed without a refresh is
+        skipped (every write path refreshes, so this is a safeguard, not the rule)."""
+        # By subject (one range of the primary key each, a handful of records): row values cannot be
+        # looked up by index on SQLite, and two IN lists probe every combination. Records of those
+        # subjects that are not in the listing are never asked for below.
+        found: dict[tuple[int, int], Any] = {}
+        for start in range(0, len(keys), _HYDRATE_CHUNK):
+            chunk = keys[start:start + _HYDRATE_CHUNK]
+            query = (select(*_LISTED_COLUMNS, subject.c.name.label("subject_name"), subject.c.canonical_id)
+                     .join(subject, subject.c.id == credit_record.c.subject_id)
+                     .where(credit_record.c.subject_id.in_({k.subject_id for k in chunk}),
+                            credit_record.c.status == RecordStatus.ACTIVE.value,
+                            credit_record.c.openness == Openness.PUBLIC.value,
+                            credit_record.c.superseded_by.is_(None)))
+            found.update({(r.subject_id, r.id): r for r in self.connection.execute(query)})
+        listed = []
+        for key in keys:
+            row = found.get((key.subject_id, key.record_id))
+            if row is not None:
+                listed.append(Listed(record_from_row(row), row.subject_name, key.subject_type, row.canonical_id,
+                                     key.public_from, key.public_until, key.severity))
+        return listed
 
     def listing(self, spec: ListingFilter, day: date, limit: int, offset: int = 0) -> list[Listed]:
-        p = record_publication.c
-        query = (self._listing(spec, day).order_by(p.decision_date.desc(), p.record_id.desc())
-                 .limit(limit).offset(offset))
-        return [_listed(r) for r in self.connection.execute(query)]
+        keys = self.connection.execute(self._keys(spec, day).limit(limit).offset(offset)).all()
+        return self._hydrate(keys)
 
     def iter_listing(self, spec: ListingFilter, day: date, limit: int) -> Iterator[Listed]:
-        p = record_publication.c
-        query = self._listing(spec, day).order_by(p.decision_date.desc(), p.record_id.desc()).limit(limit)
-        for row in self.connection.execution_options(yield_per=2000).execute(query):
-            yield _listed(row)
+        keys = self.connection.execute(self._keys(spec, day).limit(limit)).all()
+        for start in range(0, len(keys), 2000):
+            yield from self._hydrate(keys[start:start + 2000])
 
     def public_ids(self, info_classes: Iterable[str], day: date) -> set[tuple[int, int]]:
-        """(subject, record) of everything public on ``day`` in some classes (tests compare with the rules)."""
-        p = record_publication.c
-        query = (select(p.subject_id, p.record_id).select_from(record_publication)
-                 .join(credit_record, and_(credit_record.c.subject_id == p.subject_id,
-                                           credit_record.c.id == p.record_id))
-                 .where(p.info_class.in_(list(info_classes)), public_now(day)))
-        return {(r.subject_id, r.record_id) for r in self.connection.execute(query)}
+        """(subject, record) of everything the listings show on ``day`` in some classes (tests compare
+        this with the rules)."""
+        keys = self.connection.execute(self._keys(ListingFilter(tuple(info_classes)), day)).all()
+        return {(r.record.subject_id, r.record.id) for r in self._hydrate(keys)}
 
     def counts_by_class(self, day: date) -> dict[str, int]:
         p = record_publication.c
-        query = (select(p.info_class, func.count()).select_from(record_publication)
-                 .join(credit_record, and_(credit_record.c.subject_id == p.subject_id,
-                                           credit_record.c.id == p.record_id))
-                 .where(public_now(day)).group_by(p.info_class))
+        query = select(p.info_class, func.count()).where(window_holds(day)).group_by(p.info_class)
         return {c: n for c, n in self.connection.execute(query)}
 
 

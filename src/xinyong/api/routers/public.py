@@ -181,7 +181,7 @@ async def publicity(kind: str, request: Request, department_id: int | None = Non
 async def publicity_csv(kind: str, request: Request, department_id: int | None = None,
                         date_from: date | None = None, date_to: date | None = None,
                         category: str | None = None) -> Response:
-    """The same listing as CSV (UTF-8 with BOM, at most 50,000 rows)."""
+    """The same listing as CSV (UTF-8 with BOM, at most 10,000 rows: narrow the filters for more)."""
     if kind not in portal.DUAL:
         raise NotFound("公示栏目", "listing", kind)
     query = _query(department_id, date_from, date_to, category, 1)
