@@ -41,7 +41,6 @@ LISTS = {
     "debtors": ("dishonest_judgment_debtor", "失信被执行人"),
     "commitments": ("credit_commitment", "信用承诺公示"),
 }
-LIST_CLASSES = frozenset(code for code, _ in LISTS.values()) | {"a_grade_taxpayer"}
 _MASK_NAME = {ItemRole.LEGAL_REP_NAME}
 _MASK_ID = {ItemRole.LEGAL_REP_CERT_NO, ItemRole.SUBJECT_CERT_NO}
 _HIDDEN_ROLES = {ItemRole.SUBJECT_NAME, ItemRole.SUBJECT_CATEGORY, ItemRole.SUBJECT_ID, ItemRole.SUBJECT_OTHER_ID}
@@ -94,10 +93,6 @@ class SubjectPage:
     subject: Subject
     identifiers: list[Any]
     sections: list[tuple[str, str, list[PublicRecord]]] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return sum(len(rows) for _, _, rows in self.sections)
 
 
 SECTIONS = (

@@ -52,7 +52,6 @@ class ListingFilter:
     date_from: date | None = None
     date_to: date | None = None
     category: str | None = None
-    subject_id: int | None = None
 
 
 def window_holds(day: date) -> ColumnElement[bool]:
@@ -160,8 +159,6 @@ class PublicationRepository:
             query = query.where(p.decision_date <= spec.date_to)
         if spec.category:
             query = query.where(p.category == spec.category)
-        if spec.subject_id is not None:
-            query = query.where(p.subject_id == spec.subject_id)
         return query.order_by(p.decision_date.desc(), p.record_id.desc())
 
     def _hydrate(self, keys: Sequence[Any]) -> list[Listed]:
