@@ -59,6 +59,8 @@ export XINYONG_TEST_REQUIRE_POSTGRES=1
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || apt_install fonts-noto-cjk
 command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || apt_install poppler-utils
 command -v zbarimg >/dev/null 2>&1 || apt_install zbar-tools
+# --- Browser tests: Debian's Chromium (Playwright drives it; it never downloads a browser) ------
+command -v chromium >/dev/null 2>&1 || apt_install chromium
 
 # --- Python ------------------------------------------------------------------------------------
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv

@@ -31,7 +31,7 @@ class Platform:
     _catalogue: tuple[tuple[int, int], Catalogue] | None = field(default=None, repr=False)
 
     def uow(self, actor: Actor) -> UnitOfWork:
-        return UnitOfWork(self.engine, actor, self.clock)
+        return UnitOfWork(self.engine, actor, self.clock, self.publication)
 
     def catalogue(self, uow: UnitOfWork) -> Catalogue:
         """The catalogue as saved, reloaded only when an administrator has changed it."""

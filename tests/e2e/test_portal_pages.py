@@ -58,24 +58,25 @@ class TestHome:
         assert 'href="/search"' in html and 'href="/admin/login"' in html
         assert 'class="skip-link" href="#main"' in html
         assert '<meta name="viewport"' in html
-        # Only columns that exist are offered: no placeholders for later issues.
-        for missing in ("双公示", "红黑名单", "政策法规", "栏目建设中"):
-            assert missing not in html
+        for column in ('href="/publicity/licences"', 'href="/publicity/penalties"', 'href="/lists/red"',
+                       'href="/lists/commitments"', 'href="/articles?channel=policy"'):
+            assert column in html
+        assert "栏目建设中" not in html  # no placeholders
 
     def test_figures_count_organisations_records_and_departments(self, client: TestClient,
                                                                 data: dict[str, int]) -> None:
         html = client.get("/").text
         assert figure(html, "信用主体（组织）") == 1  # the person is not counted among organisations
-        assert figure(html, "归集信用信息（条）") == 2
+        # the enterprise's penalty is public; the person's never is
+        assert figure(html, "公示中的行政处罚（条）") == 1
         assert figure(html, "信源部门（个）") == 1
-        assert figure(html, "目录信息类（类）") >= 10
-        assert "行政处罚" in html and "警示（失信）信息" in html
+        assert ENTERPRISE_NAME in html  # among the latest penalties
         assert PERSON_NAME not in html and PERSON_ID not in html
 
     def test_an_empty_platform_shows_zeros(self, client: TestClient) -> None:
         html = client.get("/").text
         assert figure(html, "信用主体（组织）") == 0
-        assert figure(html, "归集信用信息（条）") == 0
+        assert figure(html, "公示中的行政处罚（条）") == 0
 
 
 class TestSearch:
@@ -132,9 +133,10 @@ class TestSubjectPage:
         assert f"<h1>{ENTERPRISE_NAME}</h1>" in html
         assert ENTERPRISE_USCC in html and "统一社会信用代码" in html
         assert "法人和非法人组织" in html
-        assert "名称历史" in html and "2026-05-20" in html
-        # No records on the public page until the publication rules decide what is public.
-        assert "扬市监罚" not in html and "销售不合格产品" not in html
+        # The penalty decided on 2026-05-20 is public (general, 3-12 months under the 2026 rules); the
+        # legal representative's name is masked.
+        assert "扬市监罚〔2026〕12号" in html and "销售不合格产品" in html and "2027-05-19" in html
+        assert "王*" in html and "王五" not in html
 
     def test_a_natural_person_does_not_exist_for_the_portal(self, client: TestClient,
                                                             data: dict[str, int]) -> None:

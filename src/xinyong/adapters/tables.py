@@ -598,3 +598,59 @@ credit_review = Table(
     Column("results", JSON, nullable=False),
     Column("summary", JSON, nullable=False),
 )
+
+# --- Portal and publication (issue 4) -----------------------------------------------------------
+
+# The publication rules' answer for each current record that can ever be public: the window of days on
+# which ``domain/publication.decide`` says PUBLIC, so listings of millions of records are one indexed
+# query (``public_from <= today <= public_until``). Computed by ``services/publication.refresh_publication``
+# whenever records are written, and recomputed in full when the rules or the catalogue change.
+record_publication = Table(
+    "record_publication",
+    metadata,
+    Column("subject_id", BigInteger, primary_key=True),
+    Column("record_id", BigInteger, primary_key=True),
+    Column("info_class", String(64), nullable=False),
+    Column("department_id", BigInteger, nullable=False),
+    Column("subject_type", String(24), nullable=False),
+    Column("decision_date", Date),
+    Column("category", String(64)),
+    Column("public_from", Date),  # NULL: no start
+    Column("public_until", Date),  # NULL: no end (last day shown otherwise)
+    Column("severity", String(24)),
+    Column("repairable", Boolean),
+    Column("repair_from", Date),
+    Column("rule_set", String(64)),
+    Index("ix_record_publication_class_date", "info_class", "decision_date"),
+    Index("ix_record_publication_class_department", "info_class", "department_id", "decision_date"),
+    Index("ix_record_publication_record", "record_id"),
+)
+
+# Which rules (and catalogue) the stored windows were computed with: a digest that differs means recompute.
+publication_state = Table(
+    "publication_state",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("refreshed_at", Timestamp(), nullable=False),
+)
+
+# Policy and news columns of the portal (政策法规, 工作动态, 典型案例); plain text, escaped when shown.
+article = Table(
+    "article",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("channel", String(16), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("source", String(200)),
+    Column("published", Boolean, nullable=False, default=False),
+    Column("published_on", Date),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Index("ix_article_channel_published", "channel", "published", "published_on"),
+)
+
+# Refreshing the publication windows of one batch's records finds them by batch.
+Index("ix_record_batch", credit_record.c.batch_id)

@@ -20,6 +20,7 @@ from xinyong.api.routers import (
     checks,
     health,
     lists,
+    public,
     records,
     reports,
     rights,
@@ -74,7 +75,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         https_only=not platform.settings.demo and platform.settings.host not in ("127.0.0.1", "localhost"),
     )
     for router in (health.router, catalogue.router, subjects.router, batches.router, records.router,
-                   accounts.router, audit.router, rights.router, lists.router, checks.router, reports.router):
+                   accounts.router, audit.router, rights.router, lists.router, checks.router, reports.router,
+                   public.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(portal.router)
     app.include_router(rights_pages.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from xinyong import __version__
-from xinyong.cli import accounts, catalogue, ingest, lists, platform, reports, rights, subjects
+from xinyong.cli import accounts, catalogue, ingest, lists, platform, publication, reports, rights, subjects
 
 
 @click.group(help="Xinyong 公共信用信息平台 — command line")
@@ -27,3 +27,4 @@ cli.add_command(rights.rights)
 cli.add_command(lists.lists)
 cli.add_command(reports.report)
 cli.add_command(reports.review)
+cli.add_command(publication.publication)

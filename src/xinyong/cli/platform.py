@@ -6,6 +6,7 @@ import click
 
 from xinyong.cli.common import platform as get_platform
 from xinyong.cli.common import reports_errors
+from xinyong.cli.publication import ensure_current as ensure_publication_current
 from xinyong.services.setup import Credentials, initialise
 
 
@@ -25,6 +26,7 @@ def _print_credentials(created: list[Credentials], platform_url: str | None = No
 def init() -> None:
     platform = get_platform()
     created = initialise(platform)
+    ensure_publication_current(platform)
     click.echo(f"数据库已就绪：{platform.engine.url.render_as_string(hide_password=True)}")
     _print_credentials(created)
 
@@ -68,6 +70,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         click.echo("数据库尚未初始化，请先运行 `xinyong init`", err=True)
         click.echo("database not initialised: run `xinyong init`", err=True)
         raise SystemExit(2)
+    ensure_publication_current(platform)
     host = host or platform.settings.host
     port = port or platform.settings.port
     click.echo(f"门户 http://{host}:{port}/   管理后台 http://{host}:{port}/admin   API http://{host}:{port}/api/v1")

@@ -37,6 +37,7 @@ class Permission(StrEnum):
     SUBSCRIPTIONS_MANAGE = "subscriptions:manage"
     REPORTS_ISSUE = "reports:issue"
     REPORTS_FULL = "reports:full"
+    ARTICLES_MANAGE = "articles:manage"
 
 
 class Role(StrEnum):
@@ -70,7 +71,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(
         {Permission.CATALOG_READ, Permission.SUBJECTS_READ, Permission.RECORDS_READ_ALL, Permission.PERSONAL_READ,
          Permission.RIGHTS_HANDLE, Permission.LISTS_READ, Permission.LISTS_MANAGE, Permission.CHECKS_READ,
-         Permission.SUBSCRIPTIONS_MANAGE, Permission.REPORTS_ISSUE, Permission.REPORTS_FULL}
+         Permission.SUBSCRIPTIONS_MANAGE, Permission.REPORTS_ISSUE, Permission.REPORTS_FULL,
+         Permission.ARTICLES_MANAGE}
     ),
     Role.SUBMITTER: frozenset(
         {Permission.CATALOG_READ, Permission.RECORDS_SUBMIT, Permission.RECORDS_READ_OWN, Permission.RIGHTS_VERIFY,

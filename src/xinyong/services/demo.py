@@ -39,7 +39,7 @@ from xinyong.domain.audit import AuditEvent
 from xinyong.domain.commitments import Fulfilment
 from xinyong.domain.objections import ObjectionOutcome
 from xinyong.errors import ConfigurationError, Conflict, XinyongError
-from xinyong.services import accounts, commitments, lists, objections, repairs
+from xinyong.services import accounts, articles, commitments, lists, objections, publication, repairs
 from xinyong.services.setup import Credentials
 from xinyong.services.unit_of_work import UnitOfWork
 
@@ -105,6 +105,11 @@ def build_demo(platform: Platform, seed: int = 1, subjects: int = 20000, records
     written += perf_counter() - indexing  # building the record indexes again, when they were deferred
     users = _users(platform, [DEPARTMENTS[i] for i in np.argsort(-per_department, kind="stable")[
         :SUBMITTING_DEPARTMENTS]])
+    with platform.uow(actor) as uow:
+        say("正在按公示规则计算各条信息的公示期……")
+        publication.refresh_publication(uow, catalogue, everything=True)
+        articles.add_demo_articles(uow)
+        uow.commit()
     with platform.uow(actor) as uow:  # list entries from the generated list records, and rule proposals
         entries = lists.sync_from_records(uow)["created"]
         proposals = sum(lists.propose_from_rules(uow).values())

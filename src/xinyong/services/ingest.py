@@ -31,6 +31,7 @@ from xinyong.ingest.cells import cell_problems, empty_problems, problem
 from xinyong.ingest.linking import link_rows
 from xinyong.ingest.records import Provenance, write_records
 from xinyong.ingest.vectorised import validate_frame
+from xinyong.services import publication
 from xinyong.services.records import check_submitter, info_class_or_error
 from xinyong.services.unit_of_work import UnitOfWork
 
@@ -107,6 +108,7 @@ def ingest_file(platform: Platform, actor: Actor, path: Path, info_class: str, d
                                   ((_named(f, table.headers), _columns(f, mapping)) for f in table.batches()),
                                   unmapped=[_column_name(h, i) for i, (h, c) in
                                             enumerate(zip(headers, mapping.columns, strict=True)) if c is None])
+            publication.refresh_publication(uow, catalogue, batch_id=batch_id)
             uow.commit()
             return report
         except XinyongError as error:
@@ -140,6 +142,7 @@ def push_records(platform: Platform, actor: Actor, info_class: str, department_i
         report = _process(uow, catalogue, info, department_id, batch_id, "api", iter([(frame, frame)]),
                           extra_problems=pl.concat(unknown) if unknown else None, source_keys=keys)
         outcomes = _item_outcomes(uow, batch_id, len(items))
+        publication.refresh_publication(uow, catalogue, batch_id=batch_id)
         uow.commit()
     return report, outcomes
 

@@ -13,7 +13,7 @@ from xinyong.domain.catalogue import Catalogue, InfoClass, validate_values
 from xinyong.domain.linking import claim_subject
 from xinyong.domain.records import CreditRecord, Provenance, RecordStatus, check_transition
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
-from xinyong.services import subjects
+from xinyong.services import publication, subjects
 from xinyong.services.unit_of_work import UnitOfWork
 
 
@@ -88,6 +88,7 @@ def store(uow: UnitOfWork, catalogue: Catalogue, info_class: str, department_id:
             provenance=provenance, core=core, extra=extra,
         )
     uow.records.add([record])
+    publication.refresh_publication(uow, catalogue, subject_ids=[subject_id])
     personal = claim.subject_type.is_person
     if previous is not None:
         uow.audit(AuditEvent("record.correct", "record", record.id, personal=personal, detail={
@@ -179,5 +180,6 @@ def apply_status(uow: UnitOfWork, record: CreditRecord, status: RecordStatus, re
     record.status = status
     uow.records.save_state(record)
     uow.records.add_event(record, status.value, reason.strip(), uow.actor.name, uow.clock.now())
+    publication.withdraw_if_hidden(uow, record)
     uow.audit(AuditEvent(f"record.{status.value}", "record", record.id,
                          detail={"before": before.value, "after": status.value, "reason": reason.strip()}))

@@ -20,6 +20,7 @@ from xinyong.adapters.repositories.subjects import SubjectRepository
 from xinyong.clock import Clock
 from xinyong.domain.accounts import Actor
 from xinyong.domain.audit import AuditEvent
+from xinyong.domain.publication import PublicationPolicy
 
 
 class UnitOfWork:
@@ -31,10 +32,12 @@ class UnitOfWork:
     records: RecordRepository
     subjects: SubjectRepository
 
-    def __init__(self, engine: Engine, actor: Actor, clock: Clock) -> None:
+    def __init__(self, engine: Engine, actor: Actor, clock: Clock,
+                 publication: PublicationPolicy | None = None) -> None:
         self.engine = engine
         self.actor = actor
         self.clock = clock
+        self.publication = publication  # the rules in force, for services that store their answers
         self._events: list[AuditEvent] = []
 
     def __enter__(self) -> UnitOfWork:

@@ -9,10 +9,21 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from xinyong.web import forms  # noqa: F401  (registers the template filters)
-from xinyong.web.admin import accounts, archive, auth, bulletins, collection, lists, oversight, reports, rights
+from xinyong.web.admin import (
+    accounts,
+    archive,
+    articles,
+    auth,
+    bulletins,
+    collection,
+    lists,
+    oversight,
+    reports,
+    rights,
+)
 
 router = APIRouter(include_in_schema=False)
-for _part in (auth, archive, collection, bulletins, rights, lists, reports, accounts, oversight):
+for _part in (auth, archive, collection, bulletins, rights, lists, reports, articles, accounts, oversight):
     router.include_router(_part.router)
 
 __all__ = ["router"]

@@ -18,7 +18,7 @@ from xinyong.domain.catalogue import Catalogue, InfoClass, ItemRole, ItemType
 from xinyong.domain.masking import mask_identifier, mask_name
 from xinyong.domain.records import Classification, CreditRecord
 from xinyong.domain.subjects import Subject, SubjectType
-from xinyong.services import records, subjects
+from xinyong.services import publication, records, subjects
 from xinyong.services.unit_of_work import UnitOfWork
 from xinyong.web.admin.common import CHANNEL_LABELS, ConsoleActor, console_router, page
 from xinyong.web.forms import PAGE_SIZE, display_value, optional_date, optional_int, optional_text, page_number
@@ -68,15 +68,29 @@ def subject_archive(request: Request, subject_id: int, actor: ConsoleActor, uow:
     subject = subjects.get_subject(uow, subject_id)
     catalogue = platform.catalogue(uow)
     groups: list[tuple[Classification, list[dict[str, Any]]]] | None = None
+    memberships: list[dict[str, Any]] = []
+    timeline: list[tuple[Any, str, str]] = [(n.valid_from, "名称", f"启用名称“{n.name}”") for n in subject.names]
     if actor.can(Permission.RECORDS_READ_ALL) or actor.can(Permission.RECORDS_READ_OWN):
         found = records.records_of_subject(uow, subject_id)
         departments = _department_names(uow)
+        decided = dict(zip([r.id for r in found], [d for _, d in publication.decisions(
+            catalogue, platform.publication, found, subject.is_person, uow.clock.today())], strict=True))
         groups = []
         for classification in Classification:
-            rows = [_record_row(r, catalogue, departments) for r in found if r.classification is classification]
+            rows = [{**_record_row(r, catalogue, departments), "decision": decided[r.id]}
+                    for r in found if r.classification is classification]
             if rows:
                 groups.append((classification, rows))
-    return page(request, "admin/subject.html", {"subject": subject, "groups": groups})
+        for r in found:
+            info = catalogue.info_class(r.info_class)
+            name = info.name if info else r.info_class
+            if info is not None and info.publication_rule == "list":
+                memberships.append({"record": r, "class_name": name, "decision": decided[r.id]})
+            when = r.decision_date or r.provenance.received_at.date()
+            timeline.append((when, name, f"{r.doc_number or ''} {r.status.label}".strip()))
+    timeline.sort(key=lambda t: t[0], reverse=True)
+    return page(request, "admin/subject.html", {"subject": subject, "groups": groups, "memberships": memberships,
+                                                 "timeline": timeline})
 
 
 def _record_row(record: CreditRecord, catalogue: Catalogue, departments: dict[int, str],
@@ -151,8 +165,12 @@ def record_page(request: Request, record_id: int, actor: ConsoleActor, uow: UowD
     department = uow.accounts.department(record.department_id)
     submitter = uow.accounts.user(record.provenance.submitter_id) if record.provenance.submitter_id else None
     batch = uow.records.batch(record.provenance.batch_id) if record.provenance.batch_id else None
+    decision = None
+    if info is not None and subject is not None:
+        decision = publication.decisions(catalogue, platform.publication, [record], subject.is_person,
+                                         uow.clock.today())[0][1]
     return page(request, "admin/record.html", {
-        "record": record, "info": info,
+        "record": record, "info": info, "decision": decision,
         "class_name": info.name if info else record.info_class,
         "subject": subject, "subject_name": _subject_label(subject, masked=not personal),
         "subject_link": actor.can(Permission.SUBJECTS_READ) and subject is not None

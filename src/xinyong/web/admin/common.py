@@ -94,6 +94,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/admin/loop", "联合奖惩", "核查、反馈、推送的闭环运行情况与统计", (Permission.CHECKS_READ,)),
     MenuItem("/admin/reports", "信用报告", "出具和撤销信用报告，办理企业的报告申请", (Permission.REPORTS_ISSUE,)),
     MenuItem("/admin/reviews", "信用审查", "上传名单，按事项批量审查信用状况", (Permission.REVIEW,)),
+    MenuItem("/admin/articles", "门户文章", "政策法规、工作动态、典型案例栏目的文章", (Permission.ARTICLES_MANAGE,)),
     MenuItem("/admin/catalog", "信息目录", "公共信用信息目录：信息类与数据项", (Permission.CATALOG_READ,)),
     MenuItem("/admin/departments", "信源部门", "信源部门列表与新增", (Permission.DEPARTMENTS_MANAGE,)),
     MenuItem("/admin/users", "用户管理", "新增用户，启用或停用账号", (Permission.USERS_MANAGE,)),
@@ -126,6 +127,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.SUBSCRIPTIONS_MANAGE: "名单变动订阅",
     Permission.REPORTS_ISSUE: "出具信用报告、办理报告申请",
     Permission.REPORTS_FULL: "查看完整版信用报告",
+    Permission.ARTICLES_MANAGE: "门户栏目文章管理",
 }
 
 CHANNEL_LABELS = {"api": "接口报送", "file": "文件上传", "form": "在线填报", "web": "页面填报", "cli": "命令行导入",
