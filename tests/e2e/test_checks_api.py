@@ -46,9 +46,10 @@ def loop(platform: Platform, client: TestClient) -> dict[str, Any]:
                            json={"info_class": "serious_dishonesty_list", "values": serious_values()})
     assert response.status_code == 201, response.text
     record_id = response.json()["record"]["id"]
+    # The accepted record put its subject on the list at once; a catch-up sync finds nothing left to do.
     synced = client.post("/api/v1/lists/sync", headers=operator)
     assert synced.status_code == 200, synced.text
-    assert synced.json()["created"] == 1
+    assert synced.json()["created"] == 0
     return {"operator": operator, "business": business, "record_id": record_id}
 
 

@@ -177,3 +177,19 @@ def test_cli_remind_runs_on_an_initialised_platform(tmp_path: Path, monkeypatch:
     result = runner.invoke(cli, ["rights", "remind"])
     assert result.exit_code == 0 and "督办逾期 0 件" in result.stdout
     assert runner.invoke(cli, ["rights", "overdue"]).stdout.strip() == "[]"
+
+
+def test_portal_and_public_api_flag_a_record_under_objection_and_link_to_the_forms(
+        client: TestClient, world: dict[str, Any]) -> None:
+    record = world["record"]
+    page = client.get(f"/subjects/{record.subject_id}").text
+    assert "异议处理中" not in page
+    assert f"/rights/objection?record_id={record.id}" in page and f"/rights/repair?record_id={record.id}" in page
+    filed = client.post("/api/v1/objections", json={
+        "record_id": record.id, "reason_type": "content_error", "reason": "罚款金额有误",
+        "applicant_name": "李四", "applicant_contact": "lisi@example.com", "is_subject": False})
+    assert filed.status_code == 201, filed.text
+    assert "异议处理中" in client.get(f"/subjects/{record.subject_id}").text
+    shown = client.get(f"/api/v1/public/subjects/{record.subject_id}").json()
+    flagged = [r for section in shown["sections"] for r in section["records"] if r["flags"]]
+    assert [r["flags"] for r in flagged] == [["异议处理中"]]

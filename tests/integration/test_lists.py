@@ -15,7 +15,7 @@ from xinyong.domain.identifiers import IdType
 from xinyong.domain.lists import EntryStatus
 from xinyong.domain.subjects import Identifier, SubjectType
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from xinyong.services import checks, lists, records
+from xinyong.services import checks, ingest, lists, records
 from xinyong.services.checks import SubjectQuery
 
 CLI = system_actor("test")
@@ -39,9 +39,9 @@ def _abnormal(**overrides: str) -> dict[str, str]:
 
 class TestEntriesFromRecords:
     def test_an_abnormal_operation_record_and_its_removal(self, platform: Platform) -> None:
-        _submit(platform, "abnormal_operation", _abnormal())
+        _submit(platform, "abnormal_operation", _abnormal())  # accepting the record lists its subject
         with platform.uow(CLI) as uow:
-            assert lists.sync_from_records(uow) == {"created": 1, "updated": 0}
+            assert lists.sync_from_records(uow) == {"created": 0, "updated": 0}  # nothing left to catch up
             [(entry, subject)] = lists.browse(uow, "abnormal_operation")[0]
         assert entry.status is EntryStatus.LISTED and entry.in_force(date(2026, 6, 15))
         assert subject["identifier"] == ENTERPRISE_USCC and entry.reason.startswith("通过登记的住所")
@@ -49,7 +49,7 @@ class TestEntriesFromRecords:
         _submit(platform, "abnormal_operation", _abnormal(jy_ycyy="已依法补报年度报告", jy_ycrq="2026-06-01",
                                                           jy_ycjdjg="扬州市市场监督管理局"))
         with platform.uow(CLI) as uow:
-            assert lists.sync_from_records(uow) == {"created": 0, "updated": 1}
+            assert lists.sync_from_records(uow) == {"created": 0, "updated": 0}
             view = lists.get_entry(uow, entry.id)
         assert view.entry.status is EntryStatus.EXITED and view.entry.ended_on == date(2026, 6, 1)
         assert not view.entry.in_force(date(2026, 6, 15)) and view.entry.in_force(date(2026, 5, 31))
@@ -146,3 +146,14 @@ class TestPublicView:
                 lists.public_entries(uow, "key_attention")
         assert second["name"] == "张*明" and PERSON_ID not in second["identifier"]
         assert page.rows[0]["name"] == "示例公司"
+
+
+def test_a_pushed_batch_of_a_list_class_lists_its_subjects_at_once(platform: Platform) -> None:
+    department_id = make_department(platform, MARKET_REGULATOR_USCC, "市场监管局")
+    make_user(platform, "scjg", {Role.SUBMITTER}, MARKET_REGULATOR_USCC)
+    report, _ = ingest.push_records(platform, actor_of(platform, "scjg"), "abnormal_operation", department_id,
+                                    [{"values": _abnormal(), "source_key": "jy-1"}])
+    assert report.accepted == 1
+    with platform.uow(CLI) as uow:
+        [(entry, subject)] = lists.browse(uow, "abnormal_operation")[0]
+        assert subject["identifier"] == ENTERPRISE_USCC and entry.in_force(date(2026, 6, 15))

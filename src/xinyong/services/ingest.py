@@ -26,12 +26,13 @@ from xinyong.domain.audit import AuditEvent
 from xinyong.domain.calendar import working_day_index
 from xinyong.domain.catalogue import Catalogue, InfoClass
 from xinyong.domain.mapping import Mapping, catalogue_headers, header_key, map_headers
+from xinyong.domain.publication import PublicationKind
 from xinyong.errors import InvalidInput, NotFound, XinyongError
 from xinyong.ingest.cells import cell_problems, empty_problems, problem
 from xinyong.ingest.linking import link_rows
 from xinyong.ingest.records import Provenance, write_records
 from xinyong.ingest.vectorised import validate_frame
-from xinyong.services import publication
+from xinyong.services import lists, publication
 from xinyong.services.records import check_submitter, info_class_or_error
 from xinyong.services.unit_of_work import UnitOfWork
 
@@ -109,6 +110,8 @@ def ingest_file(platform: Platform, actor: Actor, path: Path, info_class: str, d
                                   unmapped=[_column_name(h, i) for i, (h, c) in
                                             enumerate(zip(headers, mapping.columns, strict=True)) if c is None])
             publication.refresh_publication(uow, catalogue, batch_id=batch_id)
+            if info.publication_rule == PublicationKind.LIST:
+                lists.sync_records(uow, batch_id=batch_id)
             uow.commit()
             return report
         except XinyongError as error:
@@ -143,8 +146,11 @@ def push_records(platform: Platform, actor: Actor, info_class: str, department_i
                           extra_problems=pl.concat(unknown) if unknown else None, source_keys=keys)
         outcomes = _item_outcomes(uow, batch_id, len(items))
         publication.refresh_publication(uow, catalogue, batch_id=batch_id)
+        if info.publication_rule == PublicationKind.LIST:
+            lists.sync_records(uow, batch_id=batch_id)
         uow.commit()
     return report, outcomes
+
 
 
 def _text(value: Any) -> str | None:

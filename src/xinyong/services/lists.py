@@ -249,12 +249,21 @@ def sync_from_records(uow: UnitOfWork) -> dict[str, int]:
 
     Records of these classes arrive like any catalogue class (file, JSON push, entry form); this turns
     each current record into its entry, and a corrected version updates the entry it made. Idempotent:
-    run after every batch (``xinyong lists sync``, the console, the demo build)."""
+    collection runs it for each batch of a list class (``sync_records``); this catches up on everything
+    (``xinyong lists sync``, the console, the demo build)."""
     uow.actor.require(Permission.LISTS_MANAGE)
+    summary = sync_records(uow)
+    uow.commit()
+    return summary
+
+
+def sync_records(uow: UnitOfWork, *, batch_id: int | None = None, subject_id: int | None = None) -> dict[str, int]:
+    """Entries of the list-class records of one batch or one subject (or all), in the caller's
+    transaction. No permission of its own: the entries follow from records the caller may write."""
     current = book(uow)
     by_class = {d.record_class: d for d in current.lists.values() if d.record_class}
     lists, today, now = repo(uow), uow.clock.today(), uow.clock.now()
-    rows = lists.unlinked_records(list(by_class))
+    rows = lists.unlinked_records(list(by_class), batch_id, subject_id)
     created, updated, events = [], 0, []
     for row in rows:
         made = entry_from_record(by_class[row["info_class"]], row, today)
@@ -287,7 +296,6 @@ def sync_from_records(uow: UnitOfWork) -> dict[str, int]:
     lists.add_events(events)
     summary = {"created": len(created), "updated": updated}
     uow.audit(AuditEvent("list.sync", "list", None, detail=summary))
-    uow.commit()
     return summary
 
 

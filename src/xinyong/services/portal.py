@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import time
 import unicodedata
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,7 +21,7 @@ from xinyong.domain.publication import Decision, PublicationPolicy
 from xinyong.domain.records import CreditRecord
 from xinyong.domain.subjects import Subject
 from xinyong.errors import InvalidInput, NotFound
-from xinyong.services import publication
+from xinyong.services import objections, publication
 from xinyong.services.unit_of_work import UnitOfWork
 
 SEARCH_LIMIT = 20
@@ -104,16 +103,19 @@ SECTIONS = (
 )
 
 
-def subject_page(uow: UnitOfWork, catalogue: Catalogue, policy: PublicationPolicy, subject_id: int,
-                 flags: Mapping[int, Sequence[str]] | None = None) -> SubjectPage:
-    """A subject's public credit page: only what the rules make public today. ``flags`` (record id →
-    notes such as 异议处理中) are shown beside the records they name."""
+OBJECTION_PENDING = "异议处理中"
+
+
+def subject_page(uow: UnitOfWork, catalogue: Catalogue, policy: PublicationPolicy, subject_id: int) -> SubjectPage:
+    """A subject's public credit page: only what the rules make public today, each record flagged
+    "异议处理中" while an objection against it is being handled."""
     subject = uow.subjects.get(subject_id)
     if subject is None or subject.is_person:
         # A person's page does not exist for the public; "forbidden" would confirm the person exists.
         raise NotFound("信用主体", "subject", subject_id)
     shown = publication.public_records(catalogue, policy, uow.records.for_subject(subject_id), False,
                                        uow.clock.today())
+    pending = objections.pending_objection_record_ids(uow, [record.id for record, _ in shown])
     identifiers = [i for i in subject.identifiers if i.id_type not in PERSONAL_ID_TYPES and i != subject.canonical]
     page = SubjectPage(subject, identifiers)
     for key, label, belongs in SECTIONS:
@@ -122,7 +124,7 @@ def subject_page(uow: UnitOfWork, catalogue: Catalogue, policy: PublicationPolic
             info = catalogue.info_class(record.info_class)
             if info is not None and belongs(info):
                 rows.append(PublicRecord(record, info.name, decision, public_fields(record, info, catalogue),
-                                         tuple((flags or {}).get(record.id, ()))))
+                                         (OBJECTION_PENDING,) if record.id in pending else ()))
         page.sections.append((key, label, rows))
     return page
 

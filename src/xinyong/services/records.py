@@ -11,9 +11,10 @@ from xinyong.domain.accounts import Actor, Permission
 from xinyong.domain.audit import AuditEvent
 from xinyong.domain.catalogue import Catalogue, InfoClass, validate_values
 from xinyong.domain.linking import claim_subject
+from xinyong.domain.publication import PublicationKind
 from xinyong.domain.records import CreditRecord, Provenance, RecordStatus, check_transition
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
-from xinyong.services import publication, subjects
+from xinyong.services import lists, publication, subjects
 from xinyong.services.unit_of_work import UnitOfWork
 
 
@@ -89,6 +90,8 @@ def store(uow: UnitOfWork, catalogue: Catalogue, info_class: str, department_id:
         )
     uow.records.add([record])
     publication.refresh_publication(uow, catalogue, subject_ids=[subject_id])
+    if info.publication_rule == PublicationKind.LIST:
+        lists.sync_records(uow, subject_id=subject_id)
     personal = claim.subject_type.is_person
     if previous is not None:
         uow.audit(AuditEvent("record.correct", "record", record.id, personal=personal, detail={

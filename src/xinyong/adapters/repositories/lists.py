@@ -186,16 +186,20 @@ class ListRepository:
         return [dict(r._mapping) for r in rows], int(total)
 
     # -- taking entries from catalogue records --------------------------------------------------
-    def unlinked_records(self, classes: Sequence[str]) -> list[dict[str, Any]]:
-        """Current records of list classes with no entry yet, or whose entry follows an older version."""
+    def unlinked_records(self, classes: Sequence[str], batch_id: int | None = None,
+                         subject_id: int | None = None) -> list[dict[str, Any]]:
+        """Current records of list classes with no entry yet, or whose entry follows an older version
+        (all of them, or those of one batch or one subject)."""
         r, e = credit_record.c, list_entry.c
+        scope = [r.batch_id == batch_id] if batch_id is not None else []
+        scope += [r.subject_id == subject_id] if subject_id is not None else []
         rows = self.connection.execute(
             select(r.subject_id, r.id, r.root_id, r.info_class, r.status, r.department_id, r.doc_number,
                    r.decision_date, r.valid_to, r.category, r.content, r.authority_name, r.authority_uscc,
                    r.extra, e.id.label("entry_id"))
             .select_from(credit_record.outerjoin(list_entry, e.record_root_id == r.root_id))
             .where(r.info_class.in_(list(classes)), r.superseded_by.is_(None),
-                   or_(e.id.is_(None), e.record_id != r.id))).all()
+                   or_(e.id.is_(None), e.record_id != r.id), *scope)).all()
         return [dict(row._mapping) for row in rows]
 
     def ids_by_record_root(self, roots: Sequence[int]) -> dict[int, int]:
