@@ -12,8 +12,15 @@ PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .
 
+# PDF credit reports embed a Chinese font: install one where we can (root on Debian/Ubuntu), else say so.
 if [ ! -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] && [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then
-    echo "Note: PDF credit reports need a Chinese font: install fonts-wqy-zenhei or fonts-noto-cjk (apt-get install fonts-wqy-zenhei fonts-noto-cjk)." >&2
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+            && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-zenhei >/dev/null \
+            || echo "Could not install fonts-wqy-zenhei: PDF credit reports need a Chinese font." >&2
+    else
+        echo "Note: PDF credit reports need a Chinese font: install fonts-wqy-zenhei or fonts-noto-cjk (apt-get install fonts-wqy-zenhei fonts-noto-cjk)." >&2
+    fi
 fi
 
 export XINYONG_DATA_DIR=${XINYONG_DATA_DIR:-$PWD/data/demo}
