@@ -21,8 +21,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from xinyong.domain.catalogue import InfoClass
+from xinyong.domain.dated import check_distinct_dates, in_force
 from xinyong.domain.records import CreditRecord, Openness, RecordStatus, SharingLevel
-from xinyong.errors import ConfigurationError
 
 
 class Visibility(StrEnum):
@@ -121,20 +121,11 @@ class PublicationPolicy:
     fields: tuple[FieldRule, ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.rule_sets:
-            raise ConfigurationError("公示规则为空", "the publication policy has no rule set")
-        dates = [r.effective_from for r in self.rule_sets]
-        if len(set(dates)) != len(dates):
-            raise ConfigurationError("公示规则的生效日期重复", "two publication rule sets take effect on the same day")
+        check_distinct_dates(self.rule_sets, "公示规则", "publication rule set")
 
     def rule_for(self, day: date) -> RuleSet:
         """The rule set in force on ``day`` (the earliest one for days before any took effect)."""
-        ordered = sorted(self.rule_sets, key=lambda r: r.effective_from)
-        chosen = ordered[0]
-        for rule in ordered:
-            if rule.effective_from <= day:
-                chosen = rule
-        return chosen
+        return in_force(self.rule_sets, day)
 
     def fields_of(self, authority: str, content: str) -> frozenset[str]:
         return frozenset(f.code for f in self.fields if f.matches(authority, content))

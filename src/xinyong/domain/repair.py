@@ -18,9 +18,10 @@ from datetime import date
 from enum import StrEnum
 
 from xinyong.domain.calendar import add_working_days
+from xinyong.domain.dated import check_distinct_dates, in_force
 from xinyong.domain.publication import Decision, PublicationKind, Reason, Severity, Visibility, add_months
 from xinyong.domain.records import RecordStatus
-from xinyong.errors import ConfigurationError, Conflict
+from xinyong.errors import Conflict
 
 
 class Material(StrEnum):
@@ -155,21 +156,11 @@ class RightsPolicy:
     breach_publication_months: int = 12
 
     def __post_init__(self) -> None:
-        if not self.procedures:
-            raise ConfigurationError("信用修复程序规则为空", "the repair rules have no procedure")
-        days = [p.effective_from for p in self.procedures]
-        if len(set(days)) != len(days):
-            raise ConfigurationError("信用修复程序规则的生效日期重复",
-                                     "two repair procedures take effect on the same day")
+        check_distinct_dates(self.procedures, "信用修复程序规则", "repair procedure")
 
     def procedure_for(self, application_day: date) -> Procedure:
         """The procedure in force on the application day (the earliest one before any took effect)."""
-        ordered = sorted(self.procedures, key=lambda p: p.effective_from)
-        chosen = ordered[0]
-        for procedure in ordered:
-            if procedure.effective_from <= application_day:
-                chosen = procedure
-        return chosen
+        return in_force(self.procedures, application_day)
 
     def procedure(self, code: str) -> Procedure:
         for procedure in self.procedures:
