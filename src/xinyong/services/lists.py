@@ -177,16 +177,22 @@ def revoke_entry(uow: UnitOfWork, entry_id: int, reason: str, on: date | None = 
     return _end(uow, entry_id, "revoke", on, reason, authority_name, doc_number)
 
 
-def confirm_proposal(uow: UnitOfWork, entry_id: int, valid_to: date | None = None, doc_number: str | None = None,
-                     authority_name: str | None = None) -> ListEntry:
-    """A person confirms what a derivation rule proposed: the subject is listed from today."""
+def _proposal(uow: UnitOfWork, entry_id: int, verb: str, verb_en: str) -> tuple[ListRepository, ListEntry]:
+    """The proposal ``entry_id`` for a list manager to confirm or reject; anything else is refused."""
     uow.actor.require(Permission.LISTS_MANAGE)
     lists = repo(uow)
     entry = lists.entry(entry_id)
     if entry is None:
         raise NotFound("名单条目", "list entry", entry_id)
     if entry.status is not EntryStatus.PROPOSED:
-        raise Conflict("只有待确认的建议可以确认", "only a proposal can be confirmed", code="list.entry_state")
+        raise Conflict(f"只有待确认的建议可以{verb}", f"only a proposal can be {verb_en}", code="list.entry_state")
+    return lists, entry
+
+
+def confirm_proposal(uow: UnitOfWork, entry_id: int, valid_to: date | None = None, doc_number: str | None = None,
+                     authority_name: str | None = None) -> ListEntry:
+    """A person confirms what a derivation rule proposed: the subject is listed from today."""
+    lists, entry = _proposal(uow, entry_id, "确认", "confirmed")
     today = uow.clock.today()
     check_entry_dates(today, valid_to, today)
     list_def = book(uow).list_def(entry.list_code)
@@ -204,13 +210,7 @@ def confirm_proposal(uow: UnitOfWork, entry_id: int, valid_to: date | None = Non
 
 
 def reject_proposal(uow: UnitOfWork, entry_id: int, reason: str) -> ListEntry:
-    uow.actor.require(Permission.LISTS_MANAGE)
-    lists = repo(uow)
-    entry = lists.entry(entry_id)
-    if entry is None:
-        raise NotFound("名单条目", "list entry", entry_id)
-    if entry.status is not EntryStatus.PROPOSED:
-        raise Conflict("只有待确认的建议可以不予采纳", "only a proposal can be rejected", code="list.entry_state")
+    lists, _ = _proposal(uow, entry_id, "不予采纳", "rejected")
     today = uow.clock.today()
     lists.update_entry(entry_id, status=EntryStatus.REJECTED.value, ended_on=today)
     lists.add_event(entry_id, "rejected", today, reason or "不予采纳", None, None, uow.clock.now(), uow.actor.name)

@@ -13,15 +13,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from xinyong.domain.accounts import Permission
 from xinyong.domain.catalogue import Catalogue
 from xinyong.domain.objections import OBJECTION_FLOW, ObjectionOutcome, ObjectionReason
 from xinyong.domain.records import CreditRecord, RecordStatus
-from xinyong.domain.repair import Case, CaseKind, CaseStatus
+from xinyong.domain.repair import Case, CaseKind
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.services import records
 from xinyong.services.repairs import (
     Rules,
+    accept_case,
     advance,
     case_for_handling,
     check_public_reach,
@@ -63,14 +63,7 @@ def file(uow: UnitOfWork, rules: Rules, record_id: int, *, reason_type: str, rea
 
 def accept(uow: UnitOfWork, rules: Rules, case_no: str, accepted: bool, note: str = "") -> Case:
     """The credit office accepts the objection (it goes to the source department) or refuses it."""
-    uow.actor.require(Permission.RIGHTS_HANDLE)
-    case = case_for_handling(uow, case_no, CaseKind.OBJECTION)
-    if not accepted:
-        note = require_text(note, "note", "不予受理的理由")
-    advance(uow, rules, case, OBJECTION_FLOW, CaseStatus.ACCEPTED if accepted else CaseStatus.REFUSED,
-            note or None)
-    uow.commit()
-    return case
+    return accept_case(uow, rules, case_no, CaseKind.OBJECTION, OBJECTION_FLOW, accepted, note)
 
 
 def record_values(catalogue: Catalogue, record: CreditRecord) -> dict[str, str]:

@@ -325,15 +325,22 @@ def apply(uow: UnitOfWork, rules: Rules, record_id: int, *, subject_code: str, a
     return case, query_code
 
 
-def accept(uow: UnitOfWork, rules: Rules, case_no: str, accepted: bool, note: str = "") -> Case:
-    """The credit office accepts the application (it goes to the source department) or refuses it."""
+def accept_case(uow: UnitOfWork, rules: Rules, case_no: str, kind: CaseKind,
+                flow: dict[CaseStatus, frozenset[CaseStatus]], accepted: bool,
+                note: str) -> Case:
+    """The credit office accepts a case (it goes to the source department) or refuses it, with reasons."""
     uow.actor.require(Permission.RIGHTS_HANDLE)
-    case = case_for_handling(uow, case_no, CaseKind.REPAIR)
+    case = case_for_handling(uow, case_no, kind)
     if not accepted:
         note = require_text(note, "note", "不予受理的理由")
-    advance(uow, rules, case, REPAIR_FLOW, CaseStatus.ACCEPTED if accepted else CaseStatus.REFUSED, note or None)
+    advance(uow, rules, case, flow, CaseStatus.ACCEPTED if accepted else CaseStatus.REFUSED, note or None)
     uow.commit()
     return case
+
+
+def accept(uow: UnitOfWork, rules: Rules, case_no: str, accepted: bool, note: str = "") -> Case:
+    """The credit office accepts the repair application or refuses it."""
+    return accept_case(uow, rules, case_no, CaseKind.REPAIR, REPAIR_FLOW, accepted, note)
 
 
 def verify(uow: UnitOfWork, rules: Rules, case_no: str, confirmed: bool, note: str = "") -> Case:
