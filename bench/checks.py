@@ -12,6 +12,9 @@
 3. A batch check of ``--batch`` subjects over HTTP (wall time, answer stored), beside the naive way:
    one look-up of subject and entries per subject (``services.checks.naive_batch``), same subjects.
 
+With ``--city``, step 1 keeps an existing demo city (e.g. bench/portal.py's 10M-record one) and only tops up
+its entries.
+
 PostgreSQL: ``XINYONG_BENCH_POSTGRES_URL`` (default postgresql://postgres@127.0.0.1:5432/xinyong_bench_lists);
 the database is emptied first, and only when its name contains "bench".
 """
@@ -23,11 +26,10 @@ import json
 import os
 import random
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +38,7 @@ import numpy as np
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from httpbench import serve, wrk
 from xinyong.adapters.bulk import bulk_insert, timestamp_text
 from xinyong.adapters.tables import list_entry, subject
 from xinyong.bootstrap import Platform, bootstrap
@@ -124,41 +127,6 @@ def top_up_entries(platform: Platform, wanted: int, seed: int) -> int:
     return n
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(url: str, data_dir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_DATA_DIR": str(data_dir),
-           "XINYONG_SECRET_KEY": "b" * 40}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "xinyong.api.app:create_app", "--factory",
-                               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                               "--no-access-log", "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.terminate()
-    sys.exit("the server did not start")
-
-
-def _wrk(base: str, path: str, duration: int, connections: int, script: Path | None) -> tuple[float, str, int]:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
-    if script:
-        command += ["-s", str(script)]
-    output = subprocess.run([*command, base + path], capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", output).group(1)  # type: ignore[union-attr]
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return rate, p99, int(non2xx.group(1)) if non2xx else 0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--subjects", type=int, default=500_000)
@@ -170,28 +138,29 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reuse", action="store_true", help="keep the database of a previous run")
+    parser.add_argument("--city", action="store_true",
+                        help="XINYONG_BENCH_POSTGRES_URL names an existing demo city (e.g. bench/portal.py's): "
+                             "keep it, only top its lists up to --entries")
     args = parser.parse_args()
     url = os.environ.get("XINYONG_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
     data_dir = Path(tempfile.mkdtemp(prefix="xinyong-bench-lists-"))
     figures: dict[str, object] = {}
-    if not args.reuse:
+    build = not (args.reuse or args.city)
+    if build:
         _database(url)
     platform = bootstrap(_settings(data_dir, url))
-    if not args.reuse:
+    if build:
         initialise(platform)
         started = time.perf_counter()
         summary = build_demo(platform, seed=args.seed, subjects=args.subjects, records=args.records,
                              progress=print)
         figures["build_seconds"] = round(time.perf_counter() - started, 1)
         figures["entries_from_records"] = summary.list_entries
+    if not args.reuse:
         started = time.perf_counter()
         figures["synthetic_entries"] = top_up_entries(platform, args.entries, args.seed)
         figures["top_up_seconds"] = round(time.perf_counter() - started, 1)
-        with platform.uow(system_actor("bench")) as uow:
-            department = uow.accounts.departments()[0]
-            accounts.add_user(uow, platform.passwords, "bench_system", "基准业务系统", "Bench-Passw0rd!",
-                              department.uscc)
-            accounts.set_roles(uow, "bench_system", {Role.SUBMITTER})
+        _bench_user(platform)
     with platform.engine.connect() as connection:
         figures["subjects"] = connection.execute(select(func.count()).select_from(subject)).scalar_one()
         figures["records"] = connection.execute(text("SELECT count(*) FROM credit_record")).scalar_one()
@@ -210,29 +179,28 @@ def main() -> None:
     script = data_dir / "checks.lua"
     pairs = ",".join(f"{{{json.dumps(t)},{json.dumps(v)}}}" for t, v in identifiers)
     script.write_text(WRK_SCRIPT % (pairs, ",".join(json.dumps(m) for m in MATTERS), secret))
-    server, base = _serve(url, data_dir, args.workers)
-    try:
+    with serve(url, data_dir, args.workers) as server:
         headers = {"Authorization": f"Bearer {secret}"}
-        sample = httpx.post(f"{base}/api/v1/checks", headers=headers, timeout=30, json={
+        sample = httpx.post(f"{server.base}/api/v1/checks", headers=headers, timeout=30, json={
             "matter": "government_procurement", "subject": {"id_type": listed[0][0], "identifier": listed[0][1]}})
         assert sample.status_code == 200, sample.text
-        _wrk(base, "/api/v1/health", 3, args.connections, None)  # warm-up
-        health = _wrk(base, "/api/v1/health", args.duration, args.connections, None)
-        single = _wrk(base, "/api/v1/checks", args.duration, args.connections, script)
-        figures["health"] = {"requests_per_second": health[0], "p99": health[1], "non_2xx": health[2]}
-        figures["single_check"] = {"requests_per_second": single[0], "p99": single[1], "non_2xx": single[2]}
+        wrk(server, "/api/v1/health", 3, args.connections)  # warm-up
+        health = wrk(server, "/api/v1/health", args.duration, args.connections)
+        single = wrk(server, "/api/v1/checks", args.duration, args.connections, script)
+        print(f"wrk, {args.connections} connections, {args.duration} s each, {args.workers} uvicorn workers:")
+        print(health.line("health (baseline)"))
+        print(single.line("single check"))
+        figures["health"] = asdict(health)
+        figures["single_check"] = asdict(single)
 
         body = {"matter": "government_procurement", "subjects": [{"id_type": t, "identifier": v} for t, v in everyone]}
         started = time.perf_counter()
-        answer = httpx.post(f"{base}/api/v1/checks", headers=headers, json=body, timeout=600)
+        answer = httpx.post(f"{server.base}/api/v1/checks", headers=headers, json=body, timeout=600)
         batch_seconds = time.perf_counter() - started
         assert answer.status_code == 200, answer.text[:500]
         summary_out = answer.json()["summary"]
         figures["batch_http"] = {"subjects": len(everyone), "seconds": round(batch_seconds, 2),
                                  "actions": summary_out["actions"], "errors": summary_out["errors"]}
-    finally:
-        server.terminate()
-        server.wait(30)
 
     queries = [SubjectQuery(v, t) for t, v in everyone]
     actor = accounts_actor(platform)
@@ -252,6 +220,15 @@ def main() -> None:
     figures["at"] = datetime.now(UTC).isoformat(timespec="seconds")
     figures["cpus"] = os.cpu_count()
     print(json.dumps(figures, ensure_ascii=False, indent=2))
+
+
+def _bench_user(platform: Platform) -> None:
+    with platform.uow(system_actor("bench")) as uow:
+        if uow.accounts.user_by_name("bench_system") is None:
+            department = uow.accounts.departments()[0]
+            accounts.add_user(uow, platform.passwords, "bench_system", "基准业务系统", "Bench-Passw0rd!",
+                              department.uscc)
+            accounts.set_roles(uow, "bench_system", {Role.SUBMITTER})
 
 
 def accounts_actor(platform: Platform) -> Actor:

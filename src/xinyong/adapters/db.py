@@ -29,7 +29,9 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No ping on every checkout (a round trip per request): a connection the server has dropped fails its
+    # request once, SQLAlchemy then discards the whole pool, and connections are renewed hourly anyway.
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=3600)
 
 
 def alembic_config(engine: Engine) -> Config:

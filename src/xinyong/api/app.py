@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from importlib import resources
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong import __version__
 from xinyong.api import errors
@@ -57,15 +58,6 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.state.notifier = notify.default_notifier()  # swapped for e-mail/SMS adapters where configured
     errors.install(app)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request.state.request_id = (request.headers.get("x-request-id") or uuid.uuid4().hex)[:64]
-        response = await call_next(request)
-        response.headers["x-request-id"] = request.state.request_id
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
     app.add_middleware(
         SessionMiddleware,
         secret_key=platform.settings.effective_secret_key,
@@ -83,4 +75,33 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(report_pages.router)
     app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("xinyong.web") / "static")), name="static")
+    app.add_middleware(HeadersMiddleware)
     return app
+
+
+class HeadersMiddleware:
+    """Request id and security headers on every response, as a plain ASGI middleware: Starlette's
+    ``BaseHTTPMiddleware`` runs each request through extra tasks and streams, which cost more than a
+    cheap endpoint itself under load."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-request-id")
+        request_id = (given or uuid.uuid4().hex)[:64]
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["x-request-id"] = request_id
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

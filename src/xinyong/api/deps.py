@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from xinyong.bootstrap import Platform
-from xinyong.domain.accounts import PUBLIC, Actor
+from xinyong.domain.accounts import Actor
 from xinyong.errors import AuthenticationRequired
 from xinyong.services import accounts
 from xinyong.services.unit_of_work import UnitOfWork
@@ -17,6 +18,7 @@ from xinyong.web.templating import check_csrf
 
 SESSION_USER = "user_id"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
 
 
 def get_platform(request: Request) -> Platform:
@@ -40,12 +42,30 @@ def client_ip(request: Request) -> str | None:
 
 def current_actor(request: Request, platform: PlatformDep) -> Actor:
     """A bearer token (machine clients), else the logged-in session (pages), else the public."""
-    actor = _resolve_actor(request, platform)
+    with platform.uow(_anonymous(request)) as uow:
+        actor = _resolve_actor(request, uow)
     request.state.actor = actor
     return actor
 
 
-def _resolve_actor(request: Request, platform: Platform) -> Actor:
+async def as_caller(request: Request, work: Callable[[UnitOfWork], T]) -> T:
+    """Resolve the caller and do ``work`` in one unit of work and one thread-pool trip, for endpoints on
+    other systems' hot paths (checks): the dependencies above cost a connection and a trip each."""
+    platform = get_platform(request)
+
+    def run() -> T:
+        with platform.uow(_anonymous(request)) as uow:
+            uow.actor = request.state.actor = _resolve_actor(request, uow)
+            return work(uow)
+
+    return await run_in_threadpool(run)
+
+
+def _anonymous(request: Request) -> Actor:
+    return Actor(name="public", via="web", ip=client_ip(request), request_id=request_id(request))
+
+
+def _resolve_actor(request: Request, uow: UnitOfWork) -> Actor:
     header = request.headers.get("authorization", "")
     ip, rid = client_ip(request), request_id(request)
     if header:
@@ -53,12 +73,10 @@ def _resolve_actor(request: Request, platform: Platform) -> Actor:
         if scheme.lower() != "bearer" or not secret.strip():
             raise AuthenticationRequired("Authorization 头应为 Bearer 令牌", "expected a Bearer token",
                                          code="auth.scheme")
-        with platform.uow(Actor(name="token", via="token", ip=ip, request_id=rid)) as uow:
-            return accounts.actor_for_token(uow, secret.strip(), ip, rid)
+        return accounts.actor_for_token(uow, secret.strip(), ip, rid)
     user_id = request.session.get(SESSION_USER) if "session" in request.scope else None
     if user_id is not None:
-        with platform.uow(PUBLIC) as uow:
-            user = uow.accounts.user(int(user_id))
+        user = uow.accounts.user(int(user_id))
         if user is not None and user.active and request.session.get("pw") == user.password_hash[-16:]:
             if request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
                 # A session cookie travels with cross-site requests too: API writes made with it must
@@ -66,7 +84,7 @@ def _resolve_actor(request: Request, platform: Platform) -> Actor:
                 check_csrf(request, request.headers.get("x-csrf-token"))
             return accounts.actor_for_user(user, "web", ip, rid)
         request.session.clear()
-    return Actor(name="public", via="web", ip=ip, request_id=rid)
+    return _anonymous(request)
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -178,13 +178,13 @@ def revoke_token(uow: UnitOfWork, token_id: int) -> Token:
 
 def actor_for_token(uow: UnitOfWork, secret: str, ip: str | None, request_id: str | None) -> Actor:
     """The actor a bearer token stands for: its user's roles narrowed to the token's scopes."""
-    token = uow.accounts.token_by_hash(token_digest(secret))
+    found = uow.accounts.token_with_user(token_digest(secret))
     now = uow.clock.now()
-    if token is None or token.revoked_at is not None or token.expires_at <= now:
+    if found is None or found[0].revoked_at is not None or found[0].expires_at <= now:
         raise AuthenticationRequired("访问令牌无效、已过期或已吊销", "token invalid, expired or revoked",
                                      code="auth.token_invalid")
-    user = uow.accounts.user(token.user_id)
-    if user is None or not user.active:
+    token, user = found
+    if not user.active:
         raise AuthenticationRequired("令牌所属账号已停用", "the token's account is disabled", code="auth.token_invalid")
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         uow.accounts.update_token(token.id, last_used_at=now)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from xinyong.adapters.tables import api_token, app_user, department, user_role
 from xinyong.domain.accounts import Permission, Role
@@ -42,6 +42,16 @@ class Token:
     expires_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
+
+
+# A bearer token with its user and the user's roles (one row per role), built once: it is resolved on
+# every machine client's request.
+_TOKEN_WITH_USER = (
+    select(api_token, *(app_user.c[name].label(f"owner_{name}") for name in User.__dataclass_fields__
+                        if name != "roles"), user_role.c.role)
+    .join(app_user, app_user.c.id == api_token.c.user_id)
+    .outerjoin(user_role, user_role.c.user_id == app_user.c.id)
+    .where(api_token.c.token_hash == bindparam("token_hash")))
 
 
 class AccountRepository:
@@ -124,9 +134,15 @@ class AccountRepository:
         data = {k: m[k] for k in Token.__dataclass_fields__ if k != "scopes"}
         return Token(**data, scopes=frozenset(Permission(s) for s in m["scopes"].split()))
 
-    def token_by_hash(self, token_hash: str) -> Token | None:
-        row = self.connection.execute(select(api_token).where(api_token.c.token_hash == token_hash)).first()
-        return self._token(row) if row else None
+    def token_with_user(self, token_hash: str) -> tuple[Token, User] | None:
+        """A token and its user in one round trip."""
+        rows = self.connection.execute(_TOKEN_WITH_USER, {"token_hash": token_hash}).all()
+        if not rows:
+            return None
+        m = rows[0]._mapping
+        user = User(**{k: m[f"owner_{k}"] for k in User.__dataclass_fields__ if k != "roles"},
+                    roles=frozenset(Role(r.role) for r in rows if r.role is not None))
+        return self._token(rows[0]), user
 
     def token(self, token_id: int) -> Token | None:
         row = self.connection.execute(select(api_token).where(api_token.c.id == token_id)).first()

@@ -8,9 +8,12 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
+    Date,
     and_,
+    bindparam,
     case,
     func,
     insert,
@@ -56,7 +59,7 @@ def entry_from_row(row: Any) -> ListEntry:
     )
 
 
-def in_force(on: date) -> ColumnElement[bool]:
+def in_force(on: date | BindParameter[date]) -> ColumnElement[bool]:
     """The SQL form of ``ListEntry.in_force``: listed (or exited later than ``on``), entered, not expired."""
     c = list_entry.c
     return and_(
@@ -64,6 +67,26 @@ def in_force(on: date) -> ColumnElement[bool]:
         c.entry_date <= on,
         or_(c.valid_to.is_(None), c.valid_to > on),
     )
+
+
+# The single check's statements are built once: building a statement costs SQLAlchemy about as much CPU
+# as PostgreSQL spends running it, and a check is on the hot path of other departments' systems.
+_ON = bindparam("on", type_=Date)
+_SUBJECT_WITH_ENTRIES = (
+    select(subject.c.id.label("subject_key"), subject.c.name.label("subject_name"), subject.c.subject_type,
+           subject.c.canonical_id_type, subject.c.canonical_id, list_entry)
+    .select_from(subject_identifier.join(subject, subject.c.id == subject_identifier.c.subject_id)
+                 .outerjoin(list_entry, and_(list_entry.c.subject_id == subject.c.id, in_force(_ON))))
+    .where(subject_identifier.c.id_type == bindparam("id_type"), subject_identifier.c.value == bindparam("value"))
+    .order_by(list_entry.c.id))
+_RECORD_SUMMARIES_OF_SUBJECT = (
+    select(credit_record.c.id, credit_record.c.subject_id, credit_record.c.info_class, credit_record.c.doc_number,
+           credit_record.c.decision_date, credit_record.c.authority_name, credit_record.c.status,
+           credit_record.c.category, department.c.name.label("department"))
+    .join(department, department.c.id == credit_record.c.department_id, isouter=True)
+    .where(credit_record.c.subject_id == bindparam("subject_id"),
+           credit_record.c.id.in_(bindparam("ids", expanding=True))))
+_ADD_CHECK = insert(credit_check).returning(credit_check.c.id)
 
 
 class ListRepository:
@@ -235,12 +258,17 @@ class ListRepository:
         """Records behind hits, by id: class, document, date, authority, department, status."""
         if not pairs:
             return {}
-        r = credit_record.c
-        rows = self.connection.execute(
-            select(r.id, r.subject_id, r.info_class, r.doc_number, r.decision_date, r.authority_name, r.status,
-                   r.category, department.c.name.label("department"))
-            .join(department, department.c.id == r.department_id, isouter=True)
-            .where(or_(*(and_(r.subject_id == s, r.id == i) for s, i in pairs)))).all()
+        subjects = {subject_id for subject_id, _ in pairs}
+        if len(subjects) == 1:  # a single check: the statement built once, one partition
+            rows = self.connection.execute(_RECORD_SUMMARIES_OF_SUBJECT, {
+                "subject_id": subjects.pop(), "ids": [record_id for _, record_id in pairs]}).all()
+        else:
+            r = credit_record.c
+            rows = self.connection.execute(
+                select(r.id, r.subject_id, r.info_class, r.doc_number, r.decision_date, r.authority_name, r.status,
+                       r.category, department.c.name.label("department"))
+                .join(department, department.c.id == r.department_id, isouter=True)
+                .where(or_(*(and_(r.subject_id == s, r.id == i) for s, i in pairs)))).all()
         return {row.id: {"record_id": row.id, "info_class": row.info_class, "doc_number": row.doc_number,
                          "decision_date": row.decision_date.isoformat() if row.decision_date else None,
                          "authority": row.authority_name, "department": row.department, "status": row.status,
@@ -256,13 +284,7 @@ class ListRepository:
     def subject_with_entries(self, id_type: str, value: str, on: date) -> tuple[dict[str, Any] | None,
                                                                               list[ListEntry]]:
         """The subject an identifier names and its entries in force that day, in one round trip."""
-        si, s, e = subject_identifier.c, subject.c, list_entry.c
-        rows = self.connection.execute(
-            select(s.id.label("subject_key"), s.name.label("subject_name"), s.subject_type, s.canonical_id_type,
-                   s.canonical_id, list_entry)
-            .select_from(subject_identifier.join(subject, s.id == si.subject_id)
-                         .outerjoin(list_entry, and_(e.subject_id == s.id, in_force(on))))
-            .where(si.id_type == id_type, si.value == value).order_by(e.id)).all()
+        rows = self.connection.execute(_SUBJECT_WITH_ENTRIES, {"id_type": id_type, "value": value, "on": on}).all()
         if not rows:
             return None, []
         first = rows[0]
@@ -354,8 +376,7 @@ class ListRepository:
 
     # -- checks and feedback -----------------------------------------------------------------
     def add_check(self, values: dict[str, Any]) -> int:
-        return int(self.connection.execute(insert(credit_check).values(**values)
-                                           .returning(credit_check.c.id)).scalar_one())
+        return int(self.connection.execute(_ADD_CHECK, values).scalar_one())
 
     def check(self, check_id: int) -> dict[str, Any] | None:
         row = self.connection.execute(select(credit_check).where(credit_check.c.id == check_id)).first()

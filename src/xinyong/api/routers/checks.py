@@ -8,15 +8,16 @@ import json
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, model_validator
 
-from xinyong.api.deps import PlatformDep, UowDep
+from xinyong.api.deps import PlatformDep, UowDep, as_caller
 from xinyong.api.schemas import ERRORS
 from xinyong.domain.accounts import Permission
 from xinyong.errors import AuthenticationRequired
 from xinyong.services import checks, webhooks
 from xinyong.services.checks import SubjectQuery
+from xinyong.services.unit_of_work import UnitOfWork
 
 router = APIRouter(tags=["checks"], responses={**ERRORS, 503: ERRORS[422]})
 
@@ -70,14 +71,16 @@ def _query(s: SubjectIn) -> SubjectQuery:
 
 
 @router.post("/checks")
-def run_check(body: CheckIn, uow: UowDep) -> Response:
+async def run_check(body: CheckIn, request: Request) -> Response:
     """Check one subject (``subject``) or many (``subjects``) for a matter: lists hit, measures that apply,
     suggested action (intercept / prompt / green_channel / none), the records behind each hit. Stored."""
-    if uow.actor.user_id is None:
-        raise AuthenticationRequired()
-    if body.subject is not None:
-        return _json(checks.check(uow, body.matter, _query(body.subject)))
-    return _json(checks.check_batch(uow, body.matter, [_query(s) for s in body.subjects or []]))
+    def work(uow: UnitOfWork) -> Response:  # the answer is encoded in the thread too, off the event loop
+        if uow.actor.user_id is None:
+            raise AuthenticationRequired()
+        if body.subject is not None:
+            return _json(checks.check(uow, body.matter, _query(body.subject)))
+        return _json(checks.check_batch(uow, body.matter, [_query(s) for s in body.subjects or []]))
+    return await as_caller(request, work)
 
 
 @router.get("/checks/statistics")
