@@ -1,6 +1,7 @@
 """What the public portal and the public API show. Everything here passes the publication rules:
-a subject's page asks ``domain/publication.decide`` record by record, listings read the windows the
-rules stored (``record_publication``), and natural persons never appear. Personal data inside a
+a subject's page and the listings read the windows the rules stored (``record_publication``, what
+``domain/publication.decide`` answered on every write), so a page and a listing always agree, and
+natural persons never appear. Personal data inside a
 company's records (a legal representative's name and ID) is masked."""
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from xinyong.adapters.repositories.publication import Listed, ListingFilter, Pub
 from xinyong.domain.catalogue import Catalogue, InfoClass, ItemRole, ItemType
 from xinyong.domain.identifiers import PERSONAL_ID_TYPES, guess_id_type, normalize
 from xinyong.domain.masking import mask_identifier, mask_name
-from xinyong.domain.publication import Decision, PublicationPolicy
+from xinyong.domain.publication import Severity
 from xinyong.domain.records import CreditRecord
 from xinyong.domain.subjects import Subject
 from xinyong.errors import InvalidInput, NotFound
-from xinyong.services import objections, publication
 from xinyong.services.unit_of_work import UnitOfWork
 
 SEARCH_LIMIT = 20
@@ -82,7 +82,9 @@ def search(uow: UnitOfWork, text: str, limit: int = SEARCH_LIMIT) -> list[dict[s
 class PublicRecord:
     record: CreditRecord
     class_name: str
-    decision: Decision
+    severity: Severity | None
+    public_until: date | None  # last day shown
+    repairable: bool | None
     fields: list[tuple[str, str]]
     flags: tuple[str, ...] = ()
 
@@ -106,25 +108,25 @@ SECTIONS = (
 OBJECTION_PENDING = "异议处理中"
 
 
-def subject_page(uow: UnitOfWork, catalogue: Catalogue, policy: PublicationPolicy, subject_id: int) -> SubjectPage:
+def subject_page(uow: UnitOfWork, catalogue: Catalogue, subject_id: int) -> SubjectPage:
     """A subject's public credit page: only what the rules make public today, each record flagged
     "异议处理中" while an objection against it is being handled."""
     subject = uow.subjects.get(subject_id)
     if subject is None or subject.is_person:
         # A person's page does not exist for the public; "forbidden" would confirm the person exists.
         raise NotFound("信用主体", "subject", subject_id)
-    shown = publication.public_records(catalogue, policy, uow.records.for_subject(subject_id), False,
-                                       uow.clock.today())
-    pending = objections.pending_objection_record_ids(uow, [record.id for record, _ in shown])
+    shown = PublicationRepository(uow.connection).public_of_subject(subject_id, uow.clock.today())
     identifiers = [i for i in subject.identifiers if i.id_type not in PERSONAL_ID_TYPES and i != subject.canonical]
     page = SubjectPage(subject, identifiers)
     for key, label, belongs in SECTIONS:
         rows = []
-        for record, decision in shown:
-            info = catalogue.info_class(record.info_class)
+        for item in shown:
+            info = catalogue.info_class(item.record.info_class)
             if info is not None and belongs(info):
-                rows.append(PublicRecord(record, info.name, decision, public_fields(record, info, catalogue),
-                                         (OBJECTION_PENDING,) if record.id in pending else ()))
+                rows.append(PublicRecord(item.record, info.name, Severity(item.severity) if item.severity else None,
+                                         item.public_until, item.repairable,
+                                         public_fields(item.record, info, catalogue),
+                                         (OBJECTION_PENDING,) if item.objection_pending else ()))
         page.sections.append((key, label, rows))
     return page
 

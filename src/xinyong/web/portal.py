@@ -79,7 +79,7 @@ def search(request: Request, uow: UowDep, q: str = "") -> HTMLResponse:
 @router.get("/subjects/{subject_id}", response_class=HTMLResponse)
 def subject_page(request: Request, subject_id: int, uow: UowDep, platform: PlatformDep) -> HTMLResponse:
     request.state.actor = uow.actor
-    view = portal.subject_page(uow, platform.catalogue(uow), platform.publication, subject_id)
+    view = portal.subject_page(uow, platform.catalogue(uow), subject_id)
     return render(request, "portal/subject.html", {"page": view, "subject": view.subject,
                                                    "identifiers": view.identifiers, "severities": SEVERITY_LABELS})
 

@@ -14,11 +14,25 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from xinyong.adapters.bulk import bulk_insert
 from xinyong.adapters.repositories.records import record_from_row
-from xinyong.adapters.tables import credit_record, publication_state, record_publication, subject
+from xinyong.adapters.tables import credit_record, publication_state, record_publication, rights_case, subject
 from xinyong.domain.records import (
     CORE_COLUMNS,
     Classification,
@@ -28,6 +42,7 @@ from xinyong.domain.records import (
     RecordStatus,
     SharingLevel,
 )
+from xinyong.domain.repair import OPEN_STATUSES, CaseKind
 
 PUBLICATION_COLUMNS = ("subject_id", "record_id", "info_class", "department_id", "subject_type", "decision_date",
                        "category", "public_from", "public_until", "severity", "repairable", "repair_from",
@@ -75,6 +90,35 @@ class Listed:
     public_from: date | None
     public_until: date | None
     severity: str | None
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A record public on a subject's page that day, with its stored window."""
+
+    record: CreditRecord
+    public_from: date | None
+    public_until: date | None
+    severity: str | None
+    repairable: bool | None
+    repair_from: date | None
+    objection_pending: bool
+
+
+# A subject's page: its records whose window holds that day (still the current, active, publicly open
+# version), each with whether an objection against it is being handled. Built once: the portal's most
+# visited query, one round trip.
+_P = record_publication.c
+_OF_SUBJECT = (
+    select(*_LISTED_COLUMNS, _P.public_from, _P.public_until, _P.severity, _P.repairable, _P.repair_from,
+           exists().where(rights_case.c.record_id == _P.record_id, rights_case.c.kind == CaseKind.OBJECTION.value,
+                          rights_case.c.status.in_(sorted(s.value for s in OPEN_STATUSES)))
+           .label("objection_pending"))
+    .join(credit_record, and_(credit_record.c.subject_id == _P.subject_id, credit_record.c.id == _P.record_id))
+    .where(_P.subject_id == bindparam("subject_id"), window_holds(bindparam("day", type_=Date)),
+           credit_record.c.status == RecordStatus.ACTIVE.value, credit_record.c.openness == Openness.PUBLIC.value,
+           credit_record.c.superseded_by.is_(None))
+    .order_by(credit_record.c.decision_date.desc(), credit_record.c.id))
 
 
 class PublicationRepository:
@@ -185,6 +229,11 @@ class PublicationRepository:
                 listed.append(Listed(record_from_row(row), row.subject_name, key.subject_type, row.canonical_id,
                                      key.public_from, key.public_until, key.severity))
         return listed
+
+    def public_of_subject(self, subject_id: int, day: date) -> list[Shown]:
+        return [Shown(record_from_row(r), r.public_from, r.public_until, r.severity, r.repairable, r.repair_from,
+                      bool(r.objection_pending))
+                for r in self.connection.execute(_OF_SUBJECT, {"subject_id": subject_id, "day": day})]
 
     def listing(self, spec: ListingFilter, day: date, limit: int, offset: int = 0) -> list[Listed]:
         keys = self.connection.execute(self._keys(spec, day).limit(limit).offset(offset)).all()

@@ -4,12 +4,20 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
 from xinyong.adapters.ids import allocate
 from xinyong.adapters.tables import subject, subject_identifier, subject_name
 from xinyong.domain.identifiers import IdType
 from xinyong.domain.subjects import Identifier, NameChange, Subject, SubjectType
+
+# A subject with its identifiers and names, on every subject page: statements built once.
+_SUBJECT = select(subject).where(subject.c.id == bindparam("subject_id"))
+_IDENTIFIERS = (select(subject_identifier.c.id_type, subject_identifier.c.value)
+                .where(subject_identifier.c.subject_id == bindparam("subject_id"))
+                .order_by(subject_identifier.c.id_type))
+_NAMES = (select(subject_name.c.name, subject_name.c.valid_from, subject_name.c.valid_to)
+          .where(subject_name.c.subject_id == bindparam("subject_id")).order_by(subject_name.c.valid_from))
 
 
 class SubjectRepository:
@@ -73,22 +81,13 @@ class SubjectRepository:
         self.connection.execute(update(subject).where(subject.c.id == subject_id).values(name=name, updated_at=at))
 
     def get(self, subject_id: int) -> Subject | None:
-        row = self.connection.execute(select(subject).where(subject.c.id == subject_id)).first()
+        row = self.connection.execute(_SUBJECT, {"subject_id": subject_id}).first()
         if row is None:
             return None
-        identifiers = [
-            Identifier(IdType(r.id_type), r.value)
-            for r in self.connection.execute(
-                select(subject_identifier).where(subject_identifier.c.subject_id == subject_id)
-                .order_by(subject_identifier.c.id_type)
-            )
-        ]
-        names = [
-            NameChange(r.name, r.valid_from, r.valid_to)
-            for r in self.connection.execute(
-                select(subject_name).where(subject_name.c.subject_id == subject_id).order_by(subject_name.c.valid_from)
-            )
-        ]
+        identifiers = [Identifier(IdType(r.id_type), r.value)
+                       for r in self.connection.execute(_IDENTIFIERS, {"subject_id": subject_id})]
+        names = [NameChange(r.name, r.valid_from, r.valid_to)
+                 for r in self.connection.execute(_NAMES, {"subject_id": subject_id})]
         return Subject(
             id=row.id, subject_type=SubjectType(row.subject_type),
             canonical=Identifier(IdType(row.canonical_id_type), row.canonical_id), name=row.name,
