@@ -9,13 +9,15 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 
+from xinyong.adapters.jsontext import dumps
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=_json_text)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -31,7 +33,11 @@ def make_engine(url: str) -> Engine:
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     # No ping on every checkout (a round trip per request): a connection the server has dropped fails its
     # request once, SQLAlchemy then discards the whole pool, and connections are renewed hourly anyway.
-    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=3600)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=3600, json_serializer=_json_text)
+
+
+def _json_text(value: object) -> str:
+    return dumps(value).decode()
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -78,7 +78,7 @@ def fail_closed() -> Iterator[None]:
         raise CheckUnavailable() from exc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SubjectQuery:
     identifier: str | None = None
     id_type: str | None = None

@@ -4,14 +4,15 @@ subscriptions and their delivery log."""
 from __future__ import annotations
 
 import io
-import json
 from datetime import date
-from typing import Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, model_validator
+from typing_extensions import TypedDict
 
 from xinyong.api.deps import PlatformDep, UowDep, as_caller
+from xinyong.api.responses import json_response
 from xinyong.api.schemas import ERRORS
 from xinyong.domain.accounts import Permission
 from xinyong.errors import AuthenticationRequired
@@ -22,10 +23,13 @@ from xinyong.services.unit_of_work import UnitOfWork
 router = APIRouter(tags=["checks"], responses={**ERRORS, 503: ERRORS[422]})
 
 
-class SubjectIn(BaseModel):
-    identifier: str | None = Field(None, max_length=64, description="统一社会信用代码、公民身份号码等")
-    id_type: str | None = Field(None, max_length=32, description="证件类型（缺省时按号码推断）")
-    name: str | None = Field(None, max_length=200, description="名称；仅有名称时只返回候选，不会拦截")
+class SubjectIn(TypedDict, total=False):
+    """A subject to check. A typed dict, not a model: a batch holds up to 100,000 of them, and pydantic
+    validates plain dicts about four times faster than it builds model instances."""
+
+    identifier: Annotated[str | None, Field(max_length=64, description="统一社会信用代码、公民身份号码等")]
+    id_type: Annotated[str | None, Field(max_length=32, description="证件类型（缺省时按号码推断）")]
+    name: Annotated[str | None, Field(max_length=200, description="名称；仅有名称时只返回候选，不会拦截")]
 
 
 class CheckIn(BaseModel):
@@ -60,14 +64,10 @@ class WatchIn(BaseModel):
     subject_ids: list[int] = Field(min_length=1, max_length=10_000)
 
 
-def _json(body: Any, status_code: int = 200) -> Response:
-    # Built directly: a 100,000-item batch answer is already plain JSON data.
-    return Response(json.dumps(body, ensure_ascii=False, default=str), status_code=status_code,
-                    media_type="application/json")
 
 
 def _query(s: SubjectIn) -> SubjectQuery:
-    return SubjectQuery(s.identifier, s.id_type, s.name)
+    return SubjectQuery(s.get("identifier"), s.get("id_type"), s.get("name"))
 
 
 @router.post("/checks")
@@ -78,15 +78,15 @@ async def run_check(body: CheckIn, request: Request) -> Response:
         if uow.actor.user_id is None:
             raise AuthenticationRequired()
         if body.subject is not None:
-            return _json(checks.check(uow, body.matter, _query(body.subject)))
-        return _json(checks.check_batch(uow, body.matter, [_query(s) for s in body.subjects or []]))
+            return json_response(checks.check(uow, body.matter, _query(body.subject)))
+        return json_response(checks.check_batch(uow, body.matter, [_query(s) for s in body.subjects or []]))
     return await as_caller(request, work)
 
 
 @router.get("/checks/statistics")
 def check_statistics(uow: UowDep, date_from: date | None = None, date_to: date | None = None) -> Response:
     """Checks per department, matter and action; feedback per measure; entries per list; deliveries."""
-    return _json(checks.statistics(uow, date_from, date_to))
+    return json_response(checks.statistics(uow, date_from, date_to))
 
 
 @router.get("/checks/cases.csv")
@@ -100,7 +100,7 @@ def check_cases(uow: UowDep, date_from: date | None = None, date_to: date | None
 @router.get("/checks/{check_id}")
 def replay_check(check_id: int, uow: UowDep) -> Response:
     """A stored check exactly as answered, with its feedback."""
-    return _json(checks.get_check(uow, check_id))
+    return json_response(checks.get_check(uow, check_id))
 
 
 @router.post("/checks/{check_id}/feedback", status_code=201)
@@ -114,12 +114,12 @@ def check_feedback(check_id: int, body: FeedbackIn, uow: UowDep) -> dict[str, in
 def add_subscription(body: SubscriptionIn, uow: UowDep) -> Response:
     """A signed-webhook subscription; the response carries the signing secret, shown only here."""
     found, secret = webhooks.subscribe(uow, body.name, body.url, body.lists, body.every_subject, body.department_id)
-    return _json({**found, "secret": secret}, 201)
+    return json_response({**found, "secret": secret}, 201)
 
 
 @router.get("/subscriptions")
 def list_subscriptions(uow: UowDep) -> Response:
-    return _json(webhooks.subscriptions(uow))
+    return json_response(webhooks.subscriptions(uow))
 
 
 @router.post("/subscriptions/{subscription_id}/subjects")
@@ -129,7 +129,7 @@ def watch_subjects(subscription_id: int, body: WatchIn, uow: UowDep) -> dict[str
 
 @router.get("/webhook-deliveries")
 def delivery_log(uow: UowDep, limit: int = Query(100, ge=1, le=1000)) -> Response:
-    return _json(webhooks.deliveries(uow, limit))
+    return json_response(webhooks.deliveries(uow, limit))
 
 
 @router.post("/webhook-deliveries/run")
@@ -137,6 +137,6 @@ def run_deliveries(uow: UowDep, platform: PlatformDep) -> Response:
     """Post the deliveries that are due now (a timer normally does this: ``xinyong lists deliver``)."""
     uow.actor.require(Permission.CHECKS_READ)
     report = webhooks.deliver_due(platform)
-    return _json(report.__dict__)
+    return json_response(report.__dict__)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from xinyong.api.deps import UowDep
+from xinyong.api.responses import json_response
 from xinyong.api.schemas import ERRORS
 from xinyong.domain.accounts import Permission
 from xinyong.domain.identifiers import guess_id_type, parse_id_type, validate_identifier
@@ -20,9 +20,6 @@ from xinyong.services import lists
 router = APIRouter(tags=["lists"], responses=ERRORS)
 
 
-def _json(body: Any, status_code: int = 200) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, default=str), status_code=status_code,
-                    media_type="application/json")
 
 
 def entry_out(entry: ListEntry) -> dict[str, Any]:
@@ -84,14 +81,14 @@ class RuleIn(BaseModel):
 @router.get("/matters")
 def matters(uow: UowDep) -> Response:
     """The matters (事项) a check can name."""
-    return _json([m.__dict__ for m in lists.book(uow).matters.values()])
+    return json_response([m.__dict__ for m in lists.book(uow).matters.values()])
 
 
 @router.get("/measures")
 def measures(uow: UowDep) -> Response:
     """Memoranda and their measures (奖惩措施清单) with the lists and matters each applies to."""
     found = lists.book(uow)
-    return _json({"memoranda": [{**m.__dict__, "kind": m.kind.value} for m in found.memoranda.values()],
+    return json_response({"memoranda": [{**m.__dict__, "kind": m.kind.value} for m in found.memoranda.values()],
                   "measures": [{**m.__dict__, "mode": m.mode.value, "kind": m.kind.value, "lists": sorted(m.lists),
                                 "matters": sorted(m.matters)} for m in found.measures]})
 
@@ -100,16 +97,17 @@ def measures(uow: UowDep) -> Response:
 def all_lists(uow: UowDep) -> Response:
     uow.actor.require(Permission.LISTS_READ)
     counts = lists.counts(uow)
-    return _json([{"code": d.code, "name": d.name, "kind": d.kind.value, "builtin": d.builtin, "public": d.public,
-                   "record_class": d.record_class, "validity_days": d.validity_days, "description": d.description,
-                   **counts.get(d.code, {"in_force": 0, "proposed": 0, "total": 0})}
-                  for d in lists.book(uow).lists.values()])
+    return json_response([{"code": d.code, "name": d.name, "kind": d.kind.value, "builtin": d.builtin,
+                           "public": d.public, "record_class": d.record_class, "validity_days": d.validity_days,
+                           "description": d.description,
+                           **counts.get(d.code, {"in_force": 0, "proposed": 0, "total": 0})}
+                          for d in lists.book(uow).lists.values()])
 
 
 @router.post("/lists", status_code=201)
 def define_list(body: ListIn, uow: UowDep) -> Response:
     found = lists.define_list(uow, body.code, body.name, body.kind, body.description, body.validity_days)
-    return _json({"code": found.code, "name": found.name, "kind": found.kind.value}, 201)
+    return json_response({"code": found.code, "name": found.name, "kind": found.kind.value}, 201)
 
 
 @router.post("/lists/sync")
@@ -128,14 +126,14 @@ def propose(uow: UowDep) -> dict[str, int]:
 def add_rule(body: RuleIn, uow: UowDep) -> Response:
     rule = lists.add_rule(uow, body.code, body.name, body.list, body.info_class, body.min_records, body.window_days,
                           body.effective_from)
-    return _json(rule.__dict__, 201)
+    return json_response(rule.__dict__, 201)
 
 
 @router.get("/lists/{code}/entries")
 def entries(code: str, uow: UowDep, status: str | None = None, in_force: bool = False,
             limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Response:
     rows, total = lists.browse(uow, code, status, in_force, limit, offset)
-    return _json({"total": total, "entries": [{**entry_out(e), "subject": s} for e, s in rows]})
+    return json_response({"total": total, "entries": [{**entry_out(e), "subject": s} for e, s in rows]})
 
 
 @router.post("/lists/{code}/entries", status_code=201)
@@ -155,31 +153,34 @@ def add_entry(code: str, body: EntryIn, uow: UowDep) -> Response:
             raise NotFound("信用主体", "subject", value)
     entry = lists.add_entry(uow, code, subject_id, body.reason, body.entry_date, body.valid_to, body.legal_basis,
                             body.authority, body.authority_uscc, body.doc_number)
-    return _json(entry_out(entry), 201)
+    return json_response(entry_out(entry), 201)
 
 
 @router.get("/list-entries/{entry_id}")
 def get_entry(entry_id: int, uow: UowDep) -> Response:
     view = lists.get_entry(uow, entry_id)
-    return _json({**entry_out(view.entry), "list_name": view.list_def.name, "subject": view.subject,
+    return json_response({**entry_out(view.entry), "list_name": view.list_def.name, "subject": view.subject,
                   "events": view.events, "record_details": view.records})
 
 
 @router.post("/list-entries/{entry_id}/exit")
 def exit_entry(entry_id: int, body: EndIn, uow: UowDep) -> Response:
-    return _json(entry_out(lists.exit_entry(uow, entry_id, body.reason, body.on, body.authority, body.doc_number)))
+    return json_response(entry_out(lists.exit_entry(uow, entry_id, body.reason, body.on, body.authority,
+                                                   body.doc_number)))
 
 
 @router.post("/list-entries/{entry_id}/revoke")
 def revoke_entry(entry_id: int, body: EndIn, uow: UowDep) -> Response:
-    return _json(entry_out(lists.revoke_entry(uow, entry_id, body.reason, body.on, body.authority, body.doc_number)))
+    return json_response(entry_out(lists.revoke_entry(uow, entry_id, body.reason, body.on, body.authority,
+                                                   body.doc_number)))
 
 
 @router.post("/list-entries/{entry_id}/confirm")
 def confirm(entry_id: int, body: ConfirmIn, uow: UowDep) -> Response:
-    return _json(entry_out(lists.confirm_proposal(uow, entry_id, body.valid_to, body.doc_number, body.authority)))
+    return json_response(entry_out(lists.confirm_proposal(uow, entry_id, body.valid_to, body.doc_number,
+                                                          body.authority)))
 
 
 @router.post("/list-entries/{entry_id}/reject")
 def reject(entry_id: int, body: RejectIn, uow: UowDep) -> Response:
-    return _json(entry_out(lists.reject_proposal(uow, entry_id, body.reason)))
+    return json_response(entry_out(lists.reject_proposal(uow, entry_id, body.reason)))

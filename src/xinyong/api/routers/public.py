@@ -7,7 +7,6 @@ thread pool for its whole read (``_read``) instead of one per dependency, which 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, TypeVar
@@ -18,6 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from xinyong.api.deps import client_ip, get_platform, request_id
+from xinyong.api.responses import json_response
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Actor
 from xinyong.errors import NotFound
@@ -148,7 +148,7 @@ async def subject_page(subject_id: int, request: Request) -> Response:
         s = view.subject
         # Built as plain data and encoded once (the model above documents it): validating the page through
         # pydantic again costs more than reading it from the database.
-        return _json({
+        return json_response({
             "id": s.id, "name": s.name, "subject_type": s.subject_type.value,
             "canonical_id_type": s.canonical.id_type.value, "canonical_id": s.canonical.value,
             "division_code": s.division_code,
@@ -167,8 +167,6 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _json(body: object) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
 
 
 def _listing(request: Request, code: str, query: portal.ListingQuery) -> Awaitable[ListingOut]:
