@@ -66,9 +66,9 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         same_site="lax",
         https_only=not platform.settings.demo and platform.settings.host not in ("127.0.0.1", "localhost"),
     )
-    for router in (health.router, catalogue.router, subjects.router, batches.router, records.router,
-                   accounts.router, audit.router, rights.router, lists.router, checks.router, reports.router,
-                   public.router):
+    # Routes are matched in order: the hot ones (other systems' checks, the public API) come first.
+    for router in (health.router, checks.router, public.router, catalogue.router, subjects.router, batches.router,
+                   records.router, accounts.router, audit.router, rights.router, lists.router, reports.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(portal.router)
     app.include_router(rights_pages.router)
