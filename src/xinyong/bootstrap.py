@@ -17,6 +17,7 @@ from xinyong.domain.accounts import Actor
 from xinyong.domain.catalogue import Catalogue
 from xinyong.domain.publication import PublicationPolicy
 from xinyong.rules.publication_files import default_policy, load_policy
+from xinyong.services.page_cache import PageCache
 from xinyong.services.unit_of_work import UnitOfWork
 from xinyong.settings import Settings, load_settings
 
@@ -28,10 +29,11 @@ class Platform:
     clock: Clock
     passwords: Passwords
     publication: PublicationPolicy
+    pages: PageCache = field(default_factory=lambda: PageCache(0))
     _catalogue: tuple[tuple[int, int], Catalogue] | None = field(default=None, repr=False)
 
     def uow(self, actor: Actor) -> UnitOfWork:
-        return UnitOfWork(self.engine, actor, self.clock, self.publication)
+        return UnitOfWork(self.engine, actor, self.clock, self.publication, self.pages)
 
     def catalogue(self, uow: UnitOfWork) -> Catalogue:
         """The catalogue as saved, reloaded only when an administrator has changed it."""
@@ -51,4 +53,5 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> P
         clock=clock or Clock(),
         passwords=Passwords(settings.argon2_time_cost, settings.argon2_memory_kib),
         publication=load_policy(settings.publication_rules) if settings.publication_rules else default_policy(),
+        pages=PageCache(settings.public_cache_seconds),
     )

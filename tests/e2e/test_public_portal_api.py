@@ -15,7 +15,7 @@ from tests.factories import (
     penalty_values,
     person_penalty_values,
 )
-from xinyong.bootstrap import Platform
+from xinyong.bootstrap import Platform, bootstrap
 from xinyong.domain.accounts import Role
 from xinyong.domain.identifiers import IdType
 from xinyong.services import portal, records
@@ -129,3 +129,31 @@ def test_articles_need_the_permission(client: TestClient, platform: Platform) ->
     make_user(platform, "rv", {Role.REVIEWER})
     login(client, "rv", "rv-Passw0rd!")
     assert client.get("/admin/articles").status_code == 403
+
+
+def test_subject_pages_are_cached_until_this_process_commits_a_change(
+        platform: Platform, client: TestClient, data: dict[str, int]) -> None:
+    """A page is read once per ``public_cache_seconds``; another process's change waits for the entry to
+    expire, a change committed through this process (it carries an audit entry) shows at once."""
+    platform.pages.seconds = 60
+    page = f"/api/v1/public/subjects/{data['enterprise']}"
+
+    def shown() -> set[int]:
+        return {r["id"] for s in client.get(page).json()["sections"] for r in s["records"]}
+
+    assert shown() == {data["current"]}
+    assert "扬市监罚〔2026〕12号" in client.get(f"/subjects/{data['enterprise']}").text
+    other_process = bootstrap(platform.settings, clock=platform.clock)
+    with other_process.uow(actor_of(platform, "scjg")) as uow:
+        added = records.submit(uow, other_process.catalogue(uow), "administrative_penalty", data["department"],
+                               penalty_values(cf_wsh="扬市监罚〔2026〕30号"), "api")
+    other_process.engine.dispose()
+    assert shown() == {data["current"]}  # still the cached page
+    assert "扬市监罚〔2026〕30号" not in client.get(f"/subjects/{data['enterprise']}").text
+    platform.pages.clear()  # what expiry does
+    assert shown() == {data["current"], added.record.id}
+    with platform.uow(actor_of(platform, "scjg")) as uow:
+        newest = records.submit(uow, platform.catalogue(uow), "administrative_penalty", data["department"],
+                                penalty_values(cf_wsh="扬市监罚〔2026〕31号"), "api")
+    assert shown() == {data["current"], added.record.id, newest.record.id}
+    assert "扬市监罚〔2026〕31号" in client.get(f"/subjects/{data['enterprise']}").text

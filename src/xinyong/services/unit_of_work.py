@@ -21,6 +21,7 @@ from xinyong.clock import Clock
 from xinyong.domain.accounts import Actor
 from xinyong.domain.audit import AuditEvent
 from xinyong.domain.publication import PublicationPolicy
+from xinyong.services.page_cache import PageCache
 
 
 class UnitOfWork:
@@ -33,11 +34,12 @@ class UnitOfWork:
     subjects: SubjectRepository
 
     def __init__(self, engine: Engine, actor: Actor, clock: Clock,
-                 publication: PublicationPolicy | None = None) -> None:
+                 publication: PublicationPolicy | None = None, pages: PageCache | None = None) -> None:
         self.engine = engine
         self.actor = actor
         self.clock = clock
         self.publication = publication  # the rules in force, for services that store their answers
+        self.pages = pages  # this process's cached public pages, dropped when a change is committed
         self._events: list[AuditEvent] = []
 
     def __enter__(self) -> UnitOfWork:
@@ -56,8 +58,12 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.audit_log.append(self.actor, self._events, self.clock.now())
-        self._events = []
+        changed, self._events = bool(self._events), []
         self._transaction.commit()
+        if changed and self.pages is not None:
+            # Every change worth an audit entry may change what a public page shows: this process serves
+            # it fresh at once (other processes within ``public_cache_seconds``).
+            self.pages.clear()
         self._transaction = self.connection.begin()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

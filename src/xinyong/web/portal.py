@@ -79,7 +79,11 @@ def search(request: Request, uow: UowDep, q: str = "") -> HTMLResponse:
 @router.get("/subjects/{subject_id}", response_class=HTMLResponse)
 def subject_page(request: Request, subject_id: int, uow: UowDep, platform: PlatformDep) -> HTMLResponse:
     request.state.actor = uow.actor
-    view = portal.subject_page(uow, platform.catalogue(uow), subject_id)
+    key = ("portal", subject_id, platform.clock.today())  # the view is shared, the HTML is per visitor (CSRF)
+    view = platform.pages.get(key)
+    if view is None:
+        view = portal.subject_page(uow, platform.catalogue(uow), subject_id)
+        platform.pages.put(key, view)
     return render(request, "portal/subject.html", {"page": view, "subject": view.subject,
                                                    "identifiers": view.identifiers, "severities": SEVERITY_LABELS})
 

@@ -16,8 +16,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from xinyong.adapters.jsontext import dumps
 from xinyong.api.deps import client_ip, get_platform, request_id
-from xinyong.api.responses import json_response
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Actor
 from xinyong.errors import NotFound
@@ -142,29 +142,34 @@ async def search(request: Request, q: Annotated[str, Query(min_length=2, max_len
 
 @router.get("/subjects/{subject_id}", response_model=SubjectPageOut)
 async def subject_page(subject_id: int, request: Request) -> Response:
-    """A subject's public credit page: what the rules make public today, grouped as on the portal."""
-    def read(uow: UnitOfWork, platform: Platform) -> Response:
-        view = portal.subject_page(uow, platform.catalogue(uow), subject_id)
-        s = view.subject
-        # Built as plain data and encoded once (the model above documents it): validating the page through
-        # pydantic again costs more than reading it from the database.
-        return json_response({
-            "id": s.id, "name": s.name, "subject_type": s.subject_type.value,
-            "canonical_id_type": s.canonical.id_type.value, "canonical_id": s.canonical.value,
-            "division_code": s.division_code,
-            "identifiers": [{"label": i.id_type.label, "value": i.value} for i in view.identifiers],
-            "names": [{"label": f"{n.valid_from}~{n.valid_to or ''}", "value": n.name} for n in s.names],
-            "sections": [{"key": key, "label": label, "records": [{
-                "id": r.record.id, "info_class": r.record.info_class, "class_name": r.class_name,
-                "doc_number": r.record.doc_number, "decision_date": _day(r.record.decision_date),
-                "severity": r.severity.value if r.severity else None, "public_until": _day(r.public_until),
-                "fields": [{"label": a, "value": b} for a, b in r.fields], "flags": list(r.flags)}
-                for r in rows]} for key, label, rows in view.sections]})
-    return await _read(request, read)
+    """A subject's public credit page: what the rules make public today, grouped as on the portal
+    (kept for ``XINYONG_PUBLIC_CACHE_SECONDS`` per server process)."""
+    platform = get_platform(request)
+    key = ("api", subject_id, platform.clock.today())
+    body = platform.pages.get(key)
+    if body is None:
+        body = await _read(request, lambda uow, platform: _page_body(portal.subject_page(
+            uow, platform.catalogue(uow), subject_id)))
+        platform.pages.put(key, body)
+    return Response(body, media_type="application/json")
 
 
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _page_body(view: portal.SubjectPage) -> bytes:
+    """The page as plain data, encoded once (``SubjectPageOut`` documents it): validating it through
+    pydantic again would cost more than reading it from the database."""
+    s = view.subject
+    return dumps({
+        "id": s.id, "name": s.name, "subject_type": s.subject_type.value,
+        "canonical_id_type": s.canonical.id_type.value, "canonical_id": s.canonical.value,
+        "division_code": s.division_code,
+        "identifiers": [{"label": i.id_type.label, "value": i.value} for i in view.identifiers],
+        "names": [{"label": f"{n.valid_from}~{n.valid_to or ''}", "value": n.name} for n in s.names],
+        "sections": [{"key": key, "label": label, "records": [{
+            "id": r.record.id, "info_class": r.record.info_class, "class_name": r.class_name,
+            "doc_number": r.record.doc_number, "decision_date": r.record.decision_date,
+            "severity": r.severity.value if r.severity else None, "public_until": r.public_until,
+            "fields": [{"label": a, "value": b} for a, b in r.fields], "flags": list(r.flags)}
+            for r in rows]} for key, label, rows in view.sections]})
 
 
 
