@@ -52,10 +52,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(database_url: str, data_dir: Path, workers: int = 1) -> Iterator[Server]:
+def serve(database_url: str, data_dir: Path, workers: int = 1, **settings: str) -> Iterator[Server]:
+    """uvicorn serving the application; ``settings`` are further XINYONG_ settings (lower case names)."""
     port = free_port()
     env = {**os.environ, "XINYONG_DATABASE_URL": database_url, "XINYONG_DATA_DIR": str(data_dir),
-           "XINYONG_SECRET_KEY": "b" * 40}
+           "XINYONG_SECRET_KEY": "b" * 40, **{f"XINYONG_{k.upper()}": v for k, v in settings.items()}}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "xinyong.api.app:create_app", "--factory",
                                 "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                                 "--log-level", "warning", "--no-access-log"], env=env)
