@@ -259,16 +259,22 @@ def check_batch(uow: UnitOfWork, matter: str, queries: list[SubjectQuery]) -> di
         return _check_batch(uow, matter, queries)
 
 
-def _shape_types(value: str) -> tuple[IdType, ...]:
+_USCC_OR_CITIZEN = (IdType.USCC.value, IdType.CITIZEN_ID.value)
+_USCC = (IdType.USCC.value,)
+_REGISTRATION = (IdType.REGISTRATION_NO.value,)
+_ORGANISATION = (IdType.ORGANISATION_CODE.value,)
+
+
+def _shape_types(value: str) -> tuple[str, ...]:
     """Identifier types a normalised value may be, by its shape alone (cheap: no check characters)."""
     if len(value) == 18:
         if value[:17].isdigit() and (value[17].isdigit() or value[17] == "X"):
-            return (IdType.USCC, IdType.CITIZEN_ID)
-        return (IdType.USCC,)
+            return _USCC_OR_CITIZEN
+        return _USCC
     if len(value) == 15 and value.isdigit():
-        return (IdType.REGISTRATION_NO,)
+        return _REGISTRATION
     if len(value) == 9:
-        return (IdType.ORGANISATION_CODE,)
+        return _ORGANISATION
     return ()
 
 
@@ -279,24 +285,24 @@ def _check_batch(uow: UnitOfWork, matter: str, queries: list[SubjectQuery]) -> d
     today = uow.clock.today()
     books = _Book(uow, matter, today)
     lists = ListRepository(uow.connection)
-    types: dict[str, IdType | None] = {}
+    types: dict[str, tuple[str, ...]] = {}  # a given id_type → its value (none when unknown)
     wanted: list[tuple[tuple[str, str], ...] | None] = []
     for query in queries:
-        if query.identifier is None or not query.identifier.strip():
+        identifier = query.identifier
+        if identifier is None or not identifier.strip():
             wanted.append(None)
             continue
-        value = normalize(query.identifier)
+        value = normalize(identifier)
         if query.id_type:
-            if query.id_type not in types:
+            candidates = types.get(query.id_type)
+            if candidates is None:
                 try:
-                    types[query.id_type] = parse_id_type(query.id_type)
+                    candidates = types[query.id_type] = (parse_id_type(query.id_type).value,)
                 except InvalidInput:
-                    types[query.id_type] = None
-            given = types[query.id_type]
-            candidates: tuple[IdType, ...] = (given,) if given is not None else ()
+                    candidates = types[query.id_type] = ()
         else:
             candidates = _shape_types(value)
-        wanted.append(tuple((t.value, value) for t in candidates))
+        wanted.append(tuple((t, value) for t in candidates))
     keys = list(dict.fromkeys(k for w in wanted if w for k in w))
     found: dict[tuple[str, str], tuple[int, list[tuple[Any, ...]]]] = {}
     for id_type, value, subject_id, *entry in lists.batch_entries(keys, today):
