@@ -290,3 +290,12 @@ class TestImportedCommitments:
         assert shown == {breach.id}
         with pytest.raises(PermissionDenied):
             run(platform, world["dept"], commitments.sync_imported)
+
+    def test_sync_walks_every_page(self, platform: Platform, world: dict[str, Any]) -> None:
+        """Pages follow the records' keys, so each commitment is seen once whatever the page size."""
+        with platform.uow(system_actor("test")) as uow:
+            for n in range(5):
+                records.submit(uow, platform.catalogue(uow), "credit_commitment", world["market"], commitment_values(
+                    cn_bm=f"3210002026060100001{n}", cn_zcrq="2026-05-01", cn_gklx="不可公开"), "file")
+        outcome = run(platform, world["office"], commitments.sync_imported, page_size=2)
+        assert (outcome.checked, outcome.openness_set) == (5, 5)

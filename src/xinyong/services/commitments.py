@@ -150,10 +150,11 @@ def sync_imported(uow: UnitOfWork, rules: Rules, page_size: int = 1000) -> SyncO
     (``xinyong rights sync-commitments`` or the console) as often as wanted."""
     uow.actor.require(Permission.RIGHTS_HANDLE)
     outcome = SyncOutcome()
-    offset = 0
+    after: tuple[int, int] | None = None
     while True:
-        page = uow.records.browse(info_class=COMMITMENT, limit=page_size, offset=offset)
-        offset += page_size
+        page = uow.records.of_class_after(COMMITMENT, after, page_size)
+        if page:
+            after = (page[-1].subject_id, page[-1].id)
         for record in page:
             if record.status is not RecordStatus.ACTIVE:
                 continue
