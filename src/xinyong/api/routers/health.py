@@ -6,6 +6,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
-    """Liveness: answers without touching the database (the framework's own limit in benchmarks)."""
+async def health() -> dict[str, str]:
+    """Liveness: answers without touching the database or the thread pool (the framework's own limit in
+    benchmarks)."""
     return {"status": "ok"}
