@@ -31,6 +31,7 @@ class Linked:
     problems: pl.DataFrame  # link.* problems (rejected rows)
     held: pl.DataFrame  # rows held for review, same schema as problems
     created: pl.Series  # ids of the subjects this chunk created (they have no records yet)
+    types: pl.DataFrame  # subject_id, subject_type of every subject a row was linked to
 
 
 def _claims(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
@@ -60,13 +61,15 @@ def _claims(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
 
 
 def _lookup(connection: Connection, pairs: pl.DataFrame) -> pl.DataFrame:
-    """(id_type, value, subject_id, current_name) of the subjects that already hold these identifiers.
+    """(id_type, value, subject_id, current_name, subject_type) of the subjects that already hold these
+    identifiers.
 
     PostgreSQL: one index probe per key (a LATERAL join driven by the key set, so the cost follows the
     batch, not the size of the table); SQLite: IN lists."""
-    schema = {"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64, "current_name": pl.String}
+    schema = {"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64, "current_name": pl.String,
+              "subject_type": pl.String}
     columns = (subject_identifier.c.id_type, subject_identifier.c.value, subject_identifier.c.subject_id,
-               subject.c.name)
+               subject.c.name, subject.c.subject_type)
     named = subject_identifier.join(subject, subject.c.id == subject_identifier.c.subject_id)
     found: list[Any] = []
     if pairs.height == 0:
@@ -132,14 +135,15 @@ def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, can
     # A canonical identifier that a row of a known subject has just added names that subject, not a new one.
     via_added = canonical.join(added, on=["id_type", "value"])
     canonical = canonical.join(added, on=["id_type", "value"], how="anti")
-    new_ids = _create_subjects(connection, claims, canonical, fresh_pairs, added, now, source)
+    new_ids, new_types = _create_subjects(connection, claims, canonical, fresh_pairs, added, now, source)
     linked = pl.concat([linked, via_added.select("row", "subject_id"),
                         canonical.join(new_ids, on=["id_type", "value"]).select("row", "subject_id")])
     _add_identifiers(connection, added)
     _rename(connection, claims, linked, known, now, source)
     series = (pl.DataFrame({"row": pl.int_range(0, values.height, dtype=pl.UInt32, eager=True)})
               .join(linked, on="row", how="left", maintain_order="left")["subject_id"].cast(pl.Int64))
-    return Linked(series, pl.concat(problems), held, new_ids["subject_id"])
+    types = pl.concat([known.select("subject_id", "subject_type"), new_types]).unique("subject_id")
+    return Linked(series, pl.concat(problems), held, new_ids["subject_id"], types)
 
 
 def _rows_problem(rows: pl.Series, code: str, message: str, message_en: str) -> pl.DataFrame:
@@ -158,11 +162,13 @@ def _unnamed(info: InfoClass, values: pl.DataFrame, rows: pl.Series) -> pl.DataF
 
 def _create_subjects(connection: Connection, claims: pl.DataFrame, canonical: pl.DataFrame,
                      fresh_pairs: pl.DataFrame, added: pl.DataFrame, now: datetime,
-                     source: str) -> pl.DataFrame:
-    """New subjects, one per canonical identifier, described by its first row; returns their ids."""
+                     source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """New subjects, one per canonical identifier, described by its first row; returns their ids (by
+    canonical identifier) and their types."""
     first = canonical.unique(["id_type", "value"], keep="first", maintain_order=True)
     if first.height == 0:
-        return pl.DataFrame(schema={"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64})
+        return (pl.DataFrame(schema={"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64}),
+                pl.DataFrame(schema={"subject_id": pl.Int64, "subject_type": pl.String}))
     start = allocate(connection, "subject", first.height)
     new = first.join(claims.select("row", "kind", "name", "since"), on="row", maintain_order="left").with_columns(
         pl.int_range(start, start + first.height, dtype=pl.Int64).alias("subject_id"),
@@ -187,7 +193,7 @@ def _create_subjects(connection: Connection, claims: pl.DataFrame, canonical: pl
               .unique(["id_type", "value"], keep="first", maintain_order=True)
               .select("id_type", "value", "subject_id"))
     bulk_insert_frame(connection, subject_identifier, pl.concat([ids, legacy]))
-    return ids
+    return ids, new.select("subject_id", pl.col("kind").alias("subject_type"))
 
 
 def _division(pair: dict[str, str]) -> str | None:

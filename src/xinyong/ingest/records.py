@@ -40,6 +40,13 @@ class Written:
     created: int
     updated: int
     duplicates: int
+    # The current versions written (subject_id, id and the core columns), for their publication windows.
+    current: pl.DataFrame
+    # (subject_id, id) of the versions that stopped being current.
+    replaced: pl.DataFrame
+
+
+_WRITTEN_SCHEMA = {"subject_id": pl.Int64, "id": pl.Int64}
 
 
 def record_frame(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
@@ -139,7 +146,8 @@ def write_records(connection: Connection, info: InfoClass, values: pl.DataFrame,
     to_write = frame.filter(~pl.col("duplicate")).drop("repeat", "duplicate")
     n = to_write.height
     if n == 0:
-        return Written(created=0, updated=0, duplicates=duplicates)
+        return Written(created=0, updated=0, duplicates=duplicates, current=pl.DataFrame(schema=_WRITTEN_SCHEMA),
+                       replaced=pl.DataFrame(schema=_WRITTEN_SCHEMA))
     first_id = allocate(connection, "record", n)
     chains = [
         pl.when(keyed).then(pl.col("id").shift(-1).over(group, order_by="input")).alias("superseded_by"),
@@ -158,7 +166,9 @@ def write_records(connection: Connection, info: InfoClass, values: pl.DataFrame,
     _supersede(connection, continued.select("old_id", pl.col("subject_id").alias("old_subject"),
                                             pl.col("id").alias("new_id")).to_dicts(), origin)
     updated = continued.height + chained.filter(pl.col("rank") > 1).height
-    return Written(created=n - updated, updated=updated, duplicates=duplicates)
+    return Written(created=n - updated, updated=updated, duplicates=duplicates,
+                   current=chained.filter(pl.col("superseded_by").is_null()).select("subject_id", "id", *CORE_COLUMNS),
+                   replaced=continued.select(pl.col("subject_id"), pl.col("old_id").alias("id")))
 
 
 def _insert(connection: Connection, info: InfoClass, frame: pl.DataFrame, origin: Provenance) -> None:

@@ -14,9 +14,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, delete, func, insert, or_, select, update
+import polars as pl
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
-from xinyong.adapters.bulk import bulk_insert
+from xinyong.adapters.bulk import bulk_insert, bulk_insert_frame
 from xinyong.adapters.repositories.records import record_from_row
 from xinyong.adapters.tables import credit_record, publication_state, record_publication, subject
 from xinyong.domain.records import (
@@ -134,6 +147,17 @@ class PublicationRepository:
 
     def write(self, columns: Sequence[list[Any]]) -> int:
         return bulk_insert(self.connection, record_publication, PUBLICATION_COLUMNS, columns)
+
+    def write_frame(self, windows: pl.DataFrame) -> int:
+        return bulk_insert_frame(self.connection, record_publication, windows.select(PUBLICATION_COLUMNS))
+
+    def remove_many(self, records: pl.DataFrame) -> None:
+        """Remove the windows of some records (columns subject_id, id)."""
+        if records.height:
+            self.connection.execute(
+                delete(record_publication).where(record_publication.c.subject_id == bindparam("s"),
+                                                 record_publication.c.record_id == bindparam("r")),
+                [{"s": s, "r": r} for s, r in records.select("subject_id", "id").iter_rows()])
 
     def digest(self, name: str) -> str | None:
         return self.connection.execute(
