@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, select, true
 
 from xinyong.adapters.bulk import bulk_insert_frame, timestamp_text
 from xinyong.adapters.ids import allocate
-from xinyong.adapters.keyset import load_keys
+from xinyong.adapters.keyset import fetch_frame, load_keys
 from xinyong.adapters.tables import subject, subject_identifier, subject_name
 from xinyong.domain.catalogue import InfoClass, ItemRole
 from xinyong.domain.identifiers import IdType
@@ -71,22 +70,23 @@ def _lookup(connection: Connection, pairs: pl.DataFrame) -> pl.DataFrame:
     columns = (subject_identifier.c.id_type, subject_identifier.c.value, subject_identifier.c.subject_id,
                subject.c.name, subject.c.subject_type)
     named = subject_identifier.join(subject, subject.c.id == subject_identifier.c.subject_id)
-    found: list[Any] = []
+    found = [pl.DataFrame(schema=schema)]
     if pairs.height == 0:
         pass
     elif connection.dialect.name == "sqlite":
         for (id_type,), group in pairs.group_by(["id_type"]):
             values = group["value"].to_list()
             for start in range(0, len(values), 500):
-                found += connection.execute(select(*columns).select_from(named).where(
-                    subject_identifier.c.id_type == id_type, subject_identifier.c.value.in_(values[start:start + 500])))
+                found.append(fetch_frame(connection, select(*columns).select_from(named).where(
+                    subject_identifier.c.id_type == id_type, subject_identifier.c.value.in_(values[start:start + 500])),
+                    schema))
     else:
         keys = load_keys(connection, pairs.select(pl.col("id_type").alias("k1"), pl.col("value").alias("k2")))
         probe = (select(*columns).select_from(named)
                  .where(subject_identifier.c.id_type == keys.c.k1, subject_identifier.c.value == keys.c.k2)
                  .offset(0).lateral("known"))
-        found += connection.execute(select(*probe.c).select_from(keys.join(probe, true())))
-    return pl.DataFrame([tuple(r) for r in found], schema=schema, orient="row")
+        found.append(fetch_frame(connection, select(*probe.c).select_from(keys.join(probe, true())), schema))
+    return pl.concat(found)
 
 
 def _pairs(claims: pl.DataFrame) -> pl.DataFrame:
