@@ -281,8 +281,9 @@ credit_record = Table(
     Column("submitter_id", BigInteger),
     Column("received_at", Timestamp(), nullable=False),
     # Look-ups by document number, source key or version chain always name the subject: they use the
-    # primary key or this index (no index of their own: each secondary index slows every bulk write).
-    Index("ix_record_subject_class_date", "subject_id", "info_class", "decision_date"),
+    # primary key or this index, which answers "has this subject this document?" without reading the
+    # rows (no index of their own: each secondary index slows every bulk write).
+    Index("ix_record_subject_class_doc", "subject_id", "info_class", "doc_number"),
     Index("ix_record_class_date", "info_class", "decision_date"),
     Index("ix_record_department_received", "department_id", "received_at"),
     postgresql_partition_by="HASH (subject_id)",
