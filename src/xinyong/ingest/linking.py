@@ -7,7 +7,7 @@ A row that names its subject only by an unknown legacy code is held for review, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import polars as pl
@@ -31,6 +31,37 @@ class Linked:
     held: pl.DataFrame  # rows held for review, same schema as problems
     created: pl.Series  # ids of the subjects this chunk created (they have no records yet)
     types: pl.DataFrame  # subject_id, subject_type of every subject a row was linked to
+
+
+_IDS = {"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64}
+_SUBJECTS = {"subject_id": pl.Int64, "current_name": pl.String, "subject_type": pl.String}
+_KNOWN = _IDS | {"current_name": pl.String, "subject_type": pl.String}
+SEEN_LIMIT = 500_000  # identifiers a batch keeps in memory (about 100 bytes each)
+
+
+@dataclass
+class Seen:
+    """What one batch has learnt about identifiers (looked up, or written by its earlier chunks) with
+    their subjects' current name and type, so that later chunks ask the database only for the others.
+    The batch is one transaction: what it wrote, it knows; a subject it renamed is kept under the new
+    name. Bounded: past ``limit`` identifiers, new ones are no longer kept (they are looked up)."""
+
+    ids: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_IDS))
+    subjects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_SUBJECTS))
+    limit: int = SEEN_LIMIT
+
+    def split(self, pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """(what is known of these (id_type, value) pairs, in ``_lookup``'s columns; the pairs to look up)."""
+        found = pairs.join(self.ids, on=["id_type", "value"]).join(self.subjects, on="subject_id").select(list(_KNOWN))
+        return found, pairs.join(found, on=["id_type", "value"], how="anti")
+
+    def learn(self, ids: pl.DataFrame, subjects: pl.DataFrame) -> None:
+        if self.ids.height < self.limit:
+            self.ids = pl.concat([self.ids, ids.select(list(_IDS))]).unique(["id_type", "value"], keep="last")
+        else:
+            subjects = subjects.join(self.subjects, on="subject_id", how="semi")
+        self.subjects = pl.concat([self.subjects.join(subjects, on="subject_id", how="anti"),
+                                   subjects.select(list(_SUBJECTS))])
 
 
 def _claims(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
@@ -65,8 +96,7 @@ def _lookup(connection: Connection, pairs: pl.DataFrame) -> pl.DataFrame:
 
     PostgreSQL: one index probe per key (a LATERAL join driven by the key set, so the cost follows the
     batch, not the size of the table); SQLite: IN lists."""
-    schema = {"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64, "current_name": pl.String,
-              "subject_type": pl.String}
+    schema = _KNOWN
     columns = (subject_identifier.c.id_type, subject_identifier.c.value, subject_identifier.c.subject_id,
                subject.c.name, subject.c.subject_type)
     named = subject_identifier.join(subject, subject.c.id == subject_identifier.c.subject_id)
@@ -101,8 +131,9 @@ def _pairs(claims: pl.DataFrame) -> pl.DataFrame:
 
 
 def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, candidates: pl.Series,
-              since: pl.Series, now: datetime, source: str) -> Linked:
-    """Subject ids for the ``candidates`` rows (bool mask of rows that passed validation).
+              since: pl.Series, now: datetime, source: str, seen: Seen) -> Linked:
+    """Subject ids for the ``candidates`` rows (bool mask of rows that passed validation); ``seen``: what
+    the batch's earlier chunks learnt (updated here).
 
     Per row: its identifiers' known subjects decide (two different ones: rejected); none known, a canonical
     identifier creates the subject (once per identifier, from its first row); only unknown legacy codes:
@@ -110,7 +141,8 @@ def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, can
     subject before a new one (so a canonical identifier just added to a known subject links to it)."""
     claims = _claims(info, values).with_row_index("row").with_columns(since.alias("since")).filter(candidates)
     pairs = _pairs(claims)
-    known = _lookup(connection, pairs.select("id_type", "value").unique())
+    cached, asked = seen.split(pairs.select("id_type", "value").unique())
+    known = pl.concat([cached, _lookup(connection, asked)])
     pairs = pairs.join(known, on=["id_type", "value"], how="left", maintain_order="left")
     per_row = pairs.group_by("row", maintain_order=True).agg(
         pl.col("subject_id").drop_nulls().n_unique().alias("hits"),
@@ -135,15 +167,21 @@ def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, can
     # A canonical identifier that a row of a known subject has just added names that subject, not a new one.
     via_added = canonical.join(added, on=["id_type", "value"])
     canonical = canonical.join(added, on=["id_type", "value"], how="anti")
-    new_ids, new_types = _create_subjects(connection, claims, canonical, fresh_pairs, added, now, source)
+    new_ids, new_identifiers, new_subjects = _create_subjects(connection, claims, canonical, fresh_pairs, added,
+                                                              now, source)
     linked = pl.concat([linked, via_added.select("row", "subject_id"),
                         canonical.join(new_ids, on=["id_type", "value"]).select("row", "subject_id")])
     _add_identifiers(connection, added)
-    _rename(connection, claims, linked, known, now, source)
+    renamed = _rename(connection, claims, linked, known, now, source)
     series = (pl.DataFrame({"row": pl.int_range(0, values.height, dtype=pl.UInt32, eager=True)})
               .join(linked, on="row", how="left", maintain_order="left")["subject_id"].cast(pl.Int64))
-    types = pl.concat([known.select("subject_id", "subject_type"), new_types]).unique("subject_id")
-    return Linked(series, pl.concat(problems), held, new_ids["subject_id"], types)
+    subjects = pl.concat([
+        known.select(list(_SUBJECTS)).unique("subject_id").join(renamed, on="subject_id", how="left")
+        .select("subject_id", pl.coalesce("name", "current_name").alias("current_name"), "subject_type"),
+        new_subjects])
+    seen.learn(pl.concat([known.select(list(_IDS)), new_identifiers, added]), subjects)
+    return Linked(series, pl.concat(problems), held, new_ids["subject_id"],
+                  subjects.select("subject_id", "subject_type"))
 
 
 def _rows_problem(rows: pl.Series, code: str, message: str, message_en: str) -> pl.DataFrame:
@@ -162,13 +200,12 @@ def _unnamed(info: InfoClass, values: pl.DataFrame, rows: pl.Series) -> pl.DataF
 
 def _create_subjects(connection: Connection, claims: pl.DataFrame, canonical: pl.DataFrame,
                      fresh_pairs: pl.DataFrame, added: pl.DataFrame, now: datetime,
-                     source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """New subjects, one per canonical identifier, described by its first row; returns their ids (by
-    canonical identifier) and their types."""
+                     source: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """New subjects, one per canonical identifier, described by its first row; returns their ids by
+    canonical identifier, every identifier given to them, and their names and types."""
     first = canonical.unique(["id_type", "value"], keep="first", maintain_order=True)
     if first.height == 0:
-        return (pl.DataFrame(schema={"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64}),
-                pl.DataFrame(schema={"subject_id": pl.Int64, "subject_type": pl.String}))
+        return pl.DataFrame(schema=_IDS), pl.DataFrame(schema=_IDS), pl.DataFrame(schema=_SUBJECTS)
     start = allocate(connection, "subject", first.height)
     new = first.join(claims.select("row", "kind", "name", "since"), on="row", maintain_order="left").with_columns(
         pl.int_range(start, start + first.height, dtype=pl.Int64).alias("subject_id"),
@@ -192,8 +229,10 @@ def _create_subjects(connection: Connection, claims: pl.DataFrame, canonical: pl
               .join(added, on=["id_type", "value"], how="anti")
               .unique(["id_type", "value"], keep="first", maintain_order=True)
               .select("id_type", "value", "subject_id"))
-    bulk_insert_frame(connection, subject_identifier, pl.concat([ids, legacy]))
-    return ids, new.select("subject_id", pl.col("kind").alias("subject_type"))
+    identifiers = pl.concat([ids, legacy])
+    bulk_insert_frame(connection, subject_identifier, identifiers)
+    return ids, identifiers, new.select("subject_id", pl.col("name").alias("current_name"),
+                                        pl.col("kind").alias("subject_type"))
 
 
 def _division(pair: dict[str, str]) -> str | None:
@@ -206,8 +245,9 @@ def _add_identifiers(connection: Connection, pairs: pl.DataFrame) -> None:
 
 
 def _rename(connection: Connection, claims: pl.DataFrame, linked: pl.DataFrame, known: pl.DataFrame,
-            now: datetime, source: str) -> None:
-    """A new name for an existing subject goes into its name history (the latest row's name wins)."""
+            now: datetime, source: str) -> pl.DataFrame:
+    """A new name for an existing subject goes into its name history (the latest row's name wins);
+    returns the renamed subjects (subject_id, name)."""
     from xinyong.adapters.repositories.subjects import SubjectRepository
 
     current = known.select("subject_id", "current_name").unique("subject_id")
@@ -219,3 +259,4 @@ def _rename(connection: Connection, claims: pl.DataFrame, linked: pl.DataFrame, 
     repository = SubjectRepository(connection)
     for subject_id, name, when in latest.select("subject_id", "name", "since").iter_rows():
         repository.rename(subject_id, name, when or now.date(), now, source)
+    return latest.select("subject_id", "name")

@@ -30,7 +30,7 @@ from xinyong.domain.mapping import Mapping, catalogue_headers, header_key, map_h
 from xinyong.domain.publication import PublicationKind
 from xinyong.errors import InvalidInput, NotFound, XinyongError
 from xinyong.ingest.cells import cell_problems, empty_problems, problem
-from xinyong.ingest.linking import link_rows
+from xinyong.ingest.linking import Seen, link_rows
 from xinyong.ingest.records import Provenance, write_records
 from xinyong.ingest.vectorised import validate_frame
 from xinyong.services import lists, publication
@@ -239,10 +239,11 @@ def _process(uow: UnitOfWork, catalogue: Catalogue, info: InfoClass, department_
     timed = decision is not None and info.deadline_working_days is not None
     calendar = working_day_index(2000, origin.received_at.year + 1) if timed else None
     windows = publication.calculator(uow, catalogue)
+    seen = Seen()
     bulk_transaction(uow.connection)
     for chunk in _ahead(_check(chunks, info, catalogue, uow.clock.today(), extra_problems, unmapped or [])):
         linked = link_rows(uow.connection, info, chunk.values, ~chunk.bad, chunk.since, origin.received_at,
-                           f"{info.code}:{channel}")
+                           f"{info.code}:{channel}", seen)
         found = pl.concat([chunk.problems, linked.problems])
         accepted = linked.subject_id.is_not_null()
         kept = chunk.values.filter(accepted)
