@@ -52,16 +52,20 @@ class Seen:
 
     def split(self, pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """(what is known of these (id_type, value) pairs, in ``_lookup``'s columns; the pairs to look up)."""
-        found = pairs.join(self.ids, on=["id_type", "value"]).join(self.subjects, on="subject_id").select(list(_KNOWN))
-        return found, pairs.join(found, on=["id_type", "value"], how="anti")
+        joined = pairs.join(self.ids, on=["id_type", "value"], how="left")
+        known = pl.col("subject_id").is_not_null()
+        return (joined.filter(known).join(self.subjects, on="subject_id").select(list(_KNOWN)),
+                joined.filter(~known).select("id_type", "value"))
 
-    def learn(self, ids: pl.DataFrame, subjects: pl.DataFrame) -> None:
+    def learn(self, ids: pl.DataFrame, subjects: pl.DataFrame, renamed: pl.DataFrame) -> None:
+        """Add identifiers new to it (looked up or written by a chunk) and their subjects; ``renamed``:
+        subject_id, name of the subjects the chunk renamed."""
+        if renamed.height:
+            self.subjects = self.subjects.join(renamed, on="subject_id", how="left").select(
+                "subject_id", pl.coalesce("name", "current_name").alias("current_name"), "subject_type")
         if self.ids.height < self.limit:
-            self.ids = pl.concat([self.ids, ids.select(list(_IDS))]).unique(["id_type", "value"], keep="last")
-        else:
-            subjects = subjects.join(self.subjects, on="subject_id", how="semi")
-        self.subjects = pl.concat([self.subjects.join(subjects, on="subject_id", how="anti"),
-                                   subjects.select(list(_SUBJECTS))])
+            self.ids = pl.concat([self.ids, ids.select(list(_IDS))])
+            self.subjects = pl.concat([self.subjects, subjects.select(list(_SUBJECTS))])
 
 
 def _claims(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
@@ -142,7 +146,8 @@ def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, can
     claims = _claims(info, values).with_row_index("row").with_columns(since.alias("since")).filter(candidates)
     pairs = _pairs(claims)
     cached, asked = seen.split(pairs.select("id_type", "value").unique())
-    known = pl.concat([cached, _lookup(connection, asked)])
+    looked_up = _lookup(connection, asked)
+    known = pl.concat([cached, looked_up])
     pairs = pairs.join(known, on=["id_type", "value"], how="left", maintain_order="left")
     per_row = pairs.group_by("row", maintain_order=True).agg(
         pl.col("subject_id").drop_nulls().n_unique().alias("hits"),
@@ -175,13 +180,14 @@ def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, can
     renamed = _rename(connection, claims, linked, known, now, source)
     series = (pl.DataFrame({"row": pl.int_range(0, values.height, dtype=pl.UInt32, eager=True)})
               .join(linked, on="row", how="left", maintain_order="left")["subject_id"].cast(pl.Int64))
-    subjects = pl.concat([
-        known.select(list(_SUBJECTS)).unique("subject_id").join(renamed, on="subject_id", how="left")
-        .select("subject_id", pl.coalesce("name", "current_name").alias("current_name"), "subject_type"),
-        new_subjects])
-    seen.learn(pl.concat([known.select(list(_IDS)), new_identifiers, added]), subjects)
-    return Linked(series, pl.concat(problems), held, new_ids["subject_id"],
-                  subjects.select("subject_id", "subject_type"))
+    # Subjects the batch did not know yet, as they are now (renamed by this chunk, or new).
+    learnt = (looked_up.select(list(_SUBJECTS)).join(seen.subjects, on="subject_id", how="anti")
+              .unique("subject_id").join(renamed, on="subject_id", how="left")
+              .select("subject_id", pl.coalesce("name", "current_name").alias("current_name"), "subject_type"))
+    seen.learn(pl.concat([looked_up.select(list(_IDS)), new_identifiers, added]),
+               pl.concat([learnt, new_subjects]), renamed)
+    types = pl.concat([known.select("subject_id", "subject_type"), new_subjects.select("subject_id", "subject_type")])
+    return Linked(series, pl.concat(problems), held, new_ids["subject_id"], types.unique("subject_id"))
 
 
 def _rows_problem(rows: pl.Series, code: str, message: str, message_en: str) -> pl.DataFrame:
