@@ -250,16 +250,14 @@ def _iso(day: date | None) -> str | None:
 
 
 def refresh_publication(uow: UnitOfWork, catalogue: Catalogue, policy: PublicationPolicy | None = None, *,
-                        subject_ids: Sequence[int] | None = None, batch_id: int | None = None,
-                        everything: bool = False) -> int:
+                        subject_ids: Sequence[int] | None = None, everything: bool = False) -> int:
     """Recompute the stored publication windows of some subjects' records (all versions, so a corrected
-    version's window goes), of the subjects a batch wrote to, or of everything (chunk by chunk, and the
-    rules' digest is stored). Runs inside the caller's transaction; returns the number of windows written."""
+    version's window goes), or of everything (chunk by chunk, and the rules' digest is stored). Runs
+    inside the caller's transaction; returns the number of windows written. (A batch stores the windows
+    of what it writes itself: ``store_new_windows``.)"""
     policy = policy or uow.publication or default_policy()
     repository = PublicationRepository(uow.connection)
     calculator = WindowCalculator(catalogue, policy)
-    if batch_id is not None:
-        subject_ids = repository.subjects_of_batch(batch_id)
     if not everything:
         written = 0
         wanted = list(subject_ids or ())

@@ -129,10 +129,6 @@ class PublicationRepository:
             core={c: m[c] for c in CORE_COLUMNS if m[c] is not None},
         )
 
-    def subjects_of_batch(self, batch_id: int) -> list[int]:
-        return list(self.connection.execute(
-            select(credit_record.c.subject_id).where(credit_record.c.batch_id == batch_id).distinct()).scalars())
-
     def clear(self, subject_ids: Sequence[int] | None = None, subject_range: tuple[int, int] | None = None) -> None:
         query = delete(record_publication)
         if subject_ids is not None:
