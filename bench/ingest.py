@@ -3,7 +3,9 @@
 1. our whole pipeline (read, transcode, validate, link, version, write) on SQLite,
 2. the same on PostgreSQL,
 3. PostgreSQL's raw ``COPY`` of the same rows into an unindexed text table (the limit),
-4. ``frictionless validate`` of the same file (a peer; needs ``pip install frictionless``),
+4. PostgreSQL's ``COPY`` of the records the pipeline wrote into an empty copy of ``credit_record`` (same
+   partitions and indexes): the server's own cost of storing the finished records, none of our work,
+5. ``frictionless validate`` of the same file (a peer; needs ``pip install frictionless``),
 
 each in its own process so that its peak memory (RSS) is its own, and prints rows/s for each.
 
@@ -137,6 +139,34 @@ def run_copy(path: Path, url: str) -> dict[str, float]:
     return {"rows": rows, "seconds": seconds}
 
 
+def run_floor(url: str) -> dict[str, float]:
+    import psycopg
+
+    with psycopg.connect(url) as connection, tempfile.TemporaryFile() as dump:
+        with connection.cursor().copy("COPY (SELECT * FROM credit_record) TO STDOUT") as copy:
+            for data in copy:
+                dump.write(data)
+        partitions = connection.execute(
+            "SELECT count(*) FROM pg_inherits WHERE inhparent = 'credit_record'::regclass").fetchone()[0]  # type: ignore[index]
+        connection.execute("DROP TABLE IF EXISTS floor_record")
+        connection.execute("CREATE TABLE floor_record (LIKE credit_record INCLUDING ALL) "
+                           "PARTITION BY HASH (subject_id)")
+        for n in range(partitions):
+            connection.execute(f"CREATE TABLE floor_record_p{n:02d} PARTITION OF floor_record "
+                               f"FOR VALUES WITH (MODULUS {partitions}, REMAINDER {n})")
+        connection.commit()
+        dump.seek(0)
+        started = time.perf_counter()
+        with connection.cursor().copy("COPY floor_record FROM STDIN") as copy:
+            while chunk := dump.read(1 << 20):
+                copy.write(chunk)
+        connection.commit()
+        seconds = time.perf_counter() - started
+        rows = connection.execute("SELECT count(*) FROM floor_record").fetchone()[0]  # type: ignore[index]
+        connection.execute("DROP TABLE floor_record")
+    return {"rows": rows, "seconds": seconds}
+
+
 def run_frictionless(path: Path, rows: int) -> dict[str, float]:
     from frictionless import Resource, system  # type: ignore[import-not-found]
 
@@ -155,6 +185,9 @@ def _child(kind: str, path: Path, url: str | None, rows: int) -> dict[str, float
         elif kind == "copy":
             assert url is not None
             result = run_copy(path, url)
+        elif kind == "floor":
+            assert url is not None
+            result = run_floor(url)
         else:
             result = run_frictionless(path, rows)
     result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -185,11 +218,11 @@ def _postgres(url: str) -> str | None:
     return url
 
 
-def _line(label: str, result: dict[str, float] | None, rows: int) -> float | None:
+def _line(label: str, result: dict[str, float] | None, rows: int, unit: str = "rows/s") -> float | None:
     if result is None:
         return None
     rate = rows / result["seconds"]
-    print(f"  {label:<44} {result['seconds']:8.1f} s  {rate:>10,.0f} rows/s  "
+    print(f"  {label:<52} {result['seconds']:8.1f} s  {rate:>10,.0f} {unit}  "
           f"peak RSS {result['peak_rss_mib']:,.0f} MiB")
     return rate
 
@@ -216,9 +249,12 @@ def main() -> None:
         url = _postgres(os.environ.get("XINYONG_BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
         sqlite = _in_process("pipeline", path, None)
         rate_sqlite = _line("Xinyong pipeline, SQLite", sqlite, args.rows)
-        rate_pg = rate_copy = None
+        rate_pg = rate_copy = rate_floor = None
         if url:
             rate_pg = _line("Xinyong pipeline, PostgreSQL", _in_process("pipeline", path, url), args.rows)
+            floor = _in_process("floor", path, url)
+            rate_floor = _line("PostgreSQL COPY of the finished records (write floor)", floor,
+                               int(floor["rows"]) if floor else 0, "records/s")
             rate_copy = _line("PostgreSQL raw COPY, unindexed text table (limit)", _in_process("copy", path, url),
                               args.rows)
         rows = args.frictionless_rows or args.rows
@@ -228,6 +264,8 @@ def main() -> None:
             print(f"  pipeline outcome: {sqlite['accepted']:,.0f} accepted, {sqlite['rejected']:,.0f} rejected")
         if rate_pg and rate_copy:
             print(f"PostgreSQL pipeline = {rate_pg / rate_copy:.0%} of raw COPY")
+        if rate_floor and rate_copy:
+            print(f"write floor (records into credit_record) = {rate_floor / rate_copy:.0%} of raw COPY")
         if rate_fl:
             best = max(r for r in (rate_sqlite, rate_pg) if r)
             print(f"pipeline vs frictionless: {best / rate_fl:,.1f}x")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import polars as pl
+import pytest
 from sqlalchemy import select
 
-from xinyong.adapters.bulk import bulk_insert, bulk_insert_frame, copy_text, timestamp_text
+from xinyong.adapters.bulk import bulk_insert, bulk_insert_frame, bulk_transaction, copy_text, timestamp_text
 from xinyong.adapters.tables import subject, subject_name
 from xinyong.bootstrap import Platform
 
@@ -41,3 +42,17 @@ def test_awkward_text_dates_and_nulls_round_trip(platform: Platform) -> None:
     assert [s.division_code for s in subjects] == [None if i % 2 else "321002" for i in range(n)]
     assert [(r.name, r.valid_from, r.valid_to) for r in names] == [(a, date(2020, 1, i + 1), None)
                                                                    for i, a in enumerate(AWKWARD)]
+
+
+def test_a_bulk_transaction_compiles_no_plans_and_only_for_itself(platform: Platform) -> None:
+    """On PostgreSQL, JIT is off inside the bulk transaction (key-set look-ups would trigger it, at about a
+    second of compiling per query) and back to the server's setting after it."""
+    if platform.engine.dialect.name != "postgresql":
+        pytest.skip("JIT is a PostgreSQL setting")
+    with platform.engine.connect() as connection:
+        before = connection.exec_driver_sql("SHOW jit").scalar_one()
+        connection.rollback()
+        with connection.begin():
+            bulk_transaction(connection)
+            assert connection.exec_driver_sql("SHOW jit").scalar_one() == "off"
+        assert connection.exec_driver_sql("SHOW jit").scalar_one() == before

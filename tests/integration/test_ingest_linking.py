@@ -5,6 +5,7 @@ These outcomes were first asserted against the row-by-row linker that the polars
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from tests.factories import (
 from xinyong.adapters.tables import credit_record, subject, subject_identifier, subject_name
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Role
+from xinyong.ingest.linking import SEEN_LIMIT, Seen
 from xinyong.services import ingest
 
 FIRST = make_uscc("91321002MA0000001")
@@ -191,3 +193,31 @@ def test_a_file_read_in_many_blocks_links_and_versions_across_them(platform: Pla
                                       .where(credit_record.c.doc_number == doc(1))
                                       .order_by(credit_record.c.version)).all()
     assert [tuple(v) for v in versions] == [(1, "corrected"), (2, "active")]
+
+
+@pytest.mark.parametrize("limit", [SEEN_LIMIT, 1])
+def test_later_blocks_link_by_what_earlier_blocks_learnt(platform: Platform, market: int, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    """Later blocks take identifiers from what the batch already looked up or wrote (not from the database):
+    a legacy code given to a new subject, a name changed by an earlier block (no second rename when the
+    new name comes again, a rename back when the old one does). The same when the batch keeps only one
+    identifier in memory and looks the others up."""
+    from xinyong.adapters import tabular
+
+    monkeypatch.setattr(tabular, "BLOCK_BYTES", 64)  # one row per block
+    monkeypatch.setattr(ingest, "Seen", partial(Seen, limit=limit))
+    rows = [penalty_values(cf_wsh=doc(1), cf_xdr_shxym=FIRST, cf_xdr_mc="甲公司", cf_xdr_gszc=LEGACY,
+                           cf_jdrq="2025-01-01"),
+            penalty_values(cf_wsh=doc(2), cf_xdr_shxym=FIRST, cf_xdr_mc="甲公司", cf_jdrq="2025-02-01"),
+            penalty_values(cf_wsh=doc(3), cf_xdr_shxym=FIRST, cf_xdr_mc="甲新名公司", cf_jdrq="2026-03-01"),
+            penalty_values(cf_wsh=doc(4), cf_xdr_shxym=FIRST, cf_xdr_mc="甲新名公司", cf_jdrq="2026-04-01"),
+            penalty_values(cf_wsh=doc(5), cf_xdr_shxym=None, cf_xdr_mc="甲新名公司", cf_xdr_gszc=LEGACY),
+            penalty_values(cf_wsh=doc(6), cf_xdr_shxym=FIRST, cf_xdr_mc="甲公司", cf_jdrq="2026-05-01")]
+    report = send(platform, market, rows, tmp_path)
+    assert (report.accepted, report.created, report.held) == (6, 6, 0)
+    found = subjects(platform)
+    first_id = found[FIRST][0]
+    assert set(found) == {FIRST} and found[FIRST][2] == "甲公司"
+    assert names(platform, first_id) == [("甲公司", "2025-01-01", "2026-03-01"),
+                                         ("甲新名公司", "2026-03-01", "2026-05-01"), ("甲公司", "2026-05-01", None)]
+    assert record_subjects(platform) == {doc(n): first_id for n in range(1, 7)}

@@ -47,6 +47,14 @@ def _bulk_cache(connection: Connection) -> Iterator[None]:
     yield
 
 
+def bulk_transaction(connection: Connection) -> None:
+    """Settings for bulk work in the caller's transaction. PostgreSQL: no JIT compilation; the cost
+    estimates of key-set look-ups (LATERAL joins over tens of thousands of keys) exceed its thresholds,
+    and compiling takes about a second per query for plans that only probe indexes."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL jit = off")
+
+
 def bulk_insert(connection: Connection, table: Table, columns: Sequence[str], data: Sequence[Column]) -> int:
     """Insert rows given column-wise (equal lengths; ``None`` is NULL); returns the number of rows."""
     return bulk_insert_frame(connection, table, pl.DataFrame(

@@ -8,8 +8,10 @@ well on its indexes.
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
-from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, text
+from sqlalchemy import BigInteger, Column, Connection, Executable, MetaData, String, Table, text
 
 from xinyong.adapters.bulk import bulk_insert_frame
 
@@ -28,3 +30,15 @@ def load_keys(connection: Connection, keys: pl.DataFrame) -> Table:
     if keys.height:
         bulk_insert_frame(connection, batch_keys, keys)
     return batch_keys
+
+
+def fetch_frame(connection: Connection, query: Executable, schema: dict[str, Any]) -> pl.DataFrame:
+    """The rows of ``query`` as a frame, taken straight from the driver's cursor: tens of thousands of
+    rows per batch, without building a SQLAlchemy row for each. Only for columns that need no type
+    conversion by SQLAlchemy (text and integers)."""
+    result = connection.execute(query)
+    try:
+        rows = result.cursor.fetchall()  # type: ignore[attr-defined]
+    finally:
+        result.close()
+    return pl.DataFrame(rows, schema=schema, orient="row")

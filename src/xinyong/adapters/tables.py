@@ -280,12 +280,12 @@ credit_record = Table(
     Column("source_key", String(128)),
     Column("submitter_id", BigInteger),
     Column("received_at", Timestamp(), nullable=False),
-    Index("ix_record_subject_class_date", "subject_id", "info_class", "decision_date"),
+    # Look-ups by document number, source key or version chain always name the subject: they use the
+    # primary key or this index, which answers "has this subject this document?" without reading the
+    # rows (no index of their own: each secondary index slows every bulk write).
+    Index("ix_record_subject_class_doc", "subject_id", "info_class", "doc_number"),
     Index("ix_record_class_date", "info_class", "decision_date"),
     Index("ix_record_department_received", "department_id", "received_at"),
-    Index("ix_record_doc_number", "info_class", "doc_number"),
-    Index("ix_record_root", "root_id"),
-    Index("ix_record_source_key", "department_id", "info_class", "source_key"),
     postgresql_partition_by="HASH (subject_id)",
 )
 
@@ -623,7 +623,6 @@ record_publication = Table(
     Column("rule_set", String(64)),
     Index("ix_record_publication_class_date", "info_class", "decision_date"),
     Index("ix_record_publication_class_department", "info_class", "department_id", "decision_date"),
-    Index("ix_record_publication_record", "record_id"),
 )
 
 # Which rules (and catalogue) the stored windows were computed with: a digest that differs means recompute.

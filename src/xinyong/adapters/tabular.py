@@ -73,35 +73,34 @@ def open_table(path: Path, is_header: Callable[[str], bool], max_bytes: int) -> 
 
 @contextmanager
 def _utf8_copy(path: Path) -> Iterator[tuple[Path, str]]:
-    """The file transcoded to UTF-8 (strictly: a byte that is neither UTF-8 nor GB18030 is an error)."""
+    """The file transcoded to UTF-8 (strictly: a byte that is neither UTF-8 nor GB18030 is an error), in
+    one pass: decoded as UTF-8 while copying, and copied again as GB18030 only when that fails (GB18030
+    text fails as UTF-8 within its first non-ASCII characters)."""
     with path.open("rb") as handle:
         sample = handle.read(_CHUNK)
     if b"\x00" in sample or sample.startswith((b"%PDF", b"\x89PNG", b"\x1f\x8b", b"\xff\xd8")):
         raise file_error("format", "文件不是 CSV 或 XLSX 表格", "not a CSV or XLSX file")
-    encoding = _encoding_of(path)
     with tempfile.TemporaryDirectory(prefix="xinyong-ingest-") as directory:
         target = Path(directory) / "utf8.csv"
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        for encoding in ("utf-8-sig", "gb18030"):
+            if _transcode(path, target, encoding):
+                yield target, "UTF-8" if encoding.startswith("utf-8") else "GB18030"
+                return
+    raise file_error("encoding", "无法识别文件编码：既不是 UTF-8，也不是 GBK/GB18030，请另存为 UTF-8 后上传",
+                     "unknown encoding: the file is neither UTF-8 nor GBK/GB18030")
+
+
+def _transcode(path: Path, target: Path, encoding: str) -> bool:
+    """Copy ``path`` to ``target`` as UTF-8, decoding it strictly as ``encoding``; False if it is not."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
         with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
             while chunk := source.read(_CHUNK):
                 out.write(decoder.decode(chunk))
             out.write(decoder.decode(b"", final=True))
-        yield target, "UTF-8" if encoding.startswith("utf-8") else "GB18030"
-
-
-def _encoding_of(path: Path) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        try:
-            with path.open("rb") as handle:
-                while chunk := handle.read(_CHUNK):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-            return encoding
-        except UnicodeDecodeError:
-            continue
-    raise file_error("encoding", "无法识别文件编码：既不是 UTF-8，也不是 GBK/GB18030，请另存为 UTF-8 后上传",
-                     "unknown encoding: the file is neither UTF-8 nor GBK/GB18030")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _find_header(rows: list[list[str]], is_header: Callable[[str], bool]) -> int:

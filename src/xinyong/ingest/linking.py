@@ -7,16 +7,15 @@ A row that names its subject only by an unknown legacy code is held for review, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, select, true
 
 from xinyong.adapters.bulk import bulk_insert_frame, timestamp_text
 from xinyong.adapters.ids import allocate
-from xinyong.adapters.keyset import load_keys
+from xinyong.adapters.keyset import fetch_frame, load_keys
 from xinyong.adapters.tables import subject, subject_identifier, subject_name
 from xinyong.domain.catalogue import InfoClass, ItemRole
 from xinyong.domain.identifiers import IdType
@@ -31,6 +30,42 @@ class Linked:
     problems: pl.DataFrame  # link.* problems (rejected rows)
     held: pl.DataFrame  # rows held for review, same schema as problems
     created: pl.Series  # ids of the subjects this chunk created (they have no records yet)
+    types: pl.DataFrame  # subject_id, subject_type of every subject a row was linked to
+
+
+_IDS = {"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64}
+_SUBJECTS = {"subject_id": pl.Int64, "current_name": pl.String, "subject_type": pl.String}
+_KNOWN = _IDS | {"current_name": pl.String, "subject_type": pl.String}
+SEEN_LIMIT = 500_000  # identifiers a batch keeps in memory (about 100 bytes each)
+
+
+@dataclass
+class Seen:
+    """What one batch has learnt about identifiers (looked up, or written by its earlier chunks) with
+    their subjects' current name and type, so that later chunks ask the database only for the others.
+    The batch is one transaction: what it wrote, it knows; a subject it renamed is kept under the new
+    name. Bounded: past ``limit`` identifiers, new ones are no longer kept (they are looked up)."""
+
+    ids: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_IDS))
+    subjects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_SUBJECTS))
+    limit: int = SEEN_LIMIT
+
+    def split(self, pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """(what is known of these (id_type, value) pairs, in ``_lookup``'s columns; the pairs to look up)."""
+        joined = pairs.join(self.ids, on=["id_type", "value"], how="left")
+        known = pl.col("subject_id").is_not_null()
+        return (joined.filter(known).join(self.subjects, on="subject_id").select(list(_KNOWN)),
+                joined.filter(~known).select("id_type", "value"))
+
+    def learn(self, ids: pl.DataFrame, subjects: pl.DataFrame, renamed: pl.DataFrame) -> None:
+        """Add identifiers new to it (looked up or written by a chunk) and their subjects; ``renamed``:
+        subject_id, name of the subjects the chunk renamed."""
+        if renamed.height:
+            self.subjects = self.subjects.join(renamed, on="subject_id", how="left").select(
+                "subject_id", pl.coalesce("name", "current_name").alias("current_name"), "subject_type")
+        if self.ids.height < self.limit:
+            self.ids = pl.concat([self.ids, ids.select(list(_IDS))])
+            self.subjects = pl.concat([self.subjects, subjects.select(list(_SUBJECTS))])
 
 
 def _claims(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
@@ -60,30 +95,32 @@ def _claims(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
 
 
 def _lookup(connection: Connection, pairs: pl.DataFrame) -> pl.DataFrame:
-    """(id_type, value, subject_id, current_name) of the subjects that already hold these identifiers.
+    """(id_type, value, subject_id, current_name, subject_type) of the subjects that already hold these
+    identifiers.
 
     PostgreSQL: one index probe per key (a LATERAL join driven by the key set, so the cost follows the
     batch, not the size of the table); SQLite: IN lists."""
-    schema = {"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64, "current_name": pl.String}
+    schema = _KNOWN
     columns = (subject_identifier.c.id_type, subject_identifier.c.value, subject_identifier.c.subject_id,
-               subject.c.name)
+               subject.c.name, subject.c.subject_type)
     named = subject_identifier.join(subject, subject.c.id == subject_identifier.c.subject_id)
-    found: list[Any] = []
+    found = [pl.DataFrame(schema=schema)]
     if pairs.height == 0:
         pass
     elif connection.dialect.name == "sqlite":
         for (id_type,), group in pairs.group_by(["id_type"]):
             values = group["value"].to_list()
             for start in range(0, len(values), 500):
-                found += connection.execute(select(*columns).select_from(named).where(
-                    subject_identifier.c.id_type == id_type, subject_identifier.c.value.in_(values[start:start + 500])))
+                found.append(fetch_frame(connection, select(*columns).select_from(named).where(
+                    subject_identifier.c.id_type == id_type, subject_identifier.c.value.in_(values[start:start + 500])),
+                    schema))
     else:
         keys = load_keys(connection, pairs.select(pl.col("id_type").alias("k1"), pl.col("value").alias("k2")))
         probe = (select(*columns).select_from(named)
                  .where(subject_identifier.c.id_type == keys.c.k1, subject_identifier.c.value == keys.c.k2)
                  .offset(0).lateral("known"))
-        found += connection.execute(select(*probe.c).select_from(keys.join(probe, true())))
-    return pl.DataFrame([tuple(r) for r in found], schema=schema, orient="row")
+        found.append(fetch_frame(connection, select(*probe.c).select_from(keys.join(probe, true())), schema))
+    return pl.concat(found)
 
 
 def _pairs(claims: pl.DataFrame) -> pl.DataFrame:
@@ -98,8 +135,9 @@ def _pairs(claims: pl.DataFrame) -> pl.DataFrame:
 
 
 def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, candidates: pl.Series,
-              since: pl.Series, now: datetime, source: str) -> Linked:
-    """Subject ids for the ``candidates`` rows (bool mask of rows that passed validation).
+              since: pl.Series, now: datetime, source: str, seen: Seen) -> Linked:
+    """Subject ids for the ``candidates`` rows (bool mask of rows that passed validation); ``seen``: what
+    the batch's earlier chunks learnt (updated here).
 
     Per row: its identifiers' known subjects decide (two different ones: rejected); none known, a canonical
     identifier creates the subject (once per identifier, from its first row); only unknown legacy codes:
@@ -107,7 +145,9 @@ def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, can
     subject before a new one (so a canonical identifier just added to a known subject links to it)."""
     claims = _claims(info, values).with_row_index("row").with_columns(since.alias("since")).filter(candidates)
     pairs = _pairs(claims)
-    known = _lookup(connection, pairs.select("id_type", "value").unique())
+    cached, asked = seen.split(pairs.select("id_type", "value").unique())
+    looked_up = _lookup(connection, asked)
+    known = pl.concat([cached, looked_up])
     pairs = pairs.join(known, on=["id_type", "value"], how="left", maintain_order="left")
     per_row = pairs.group_by("row", maintain_order=True).agg(
         pl.col("subject_id").drop_nulls().n_unique().alias("hits"),
@@ -132,14 +172,22 @@ def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, can
     # A canonical identifier that a row of a known subject has just added names that subject, not a new one.
     via_added = canonical.join(added, on=["id_type", "value"])
     canonical = canonical.join(added, on=["id_type", "value"], how="anti")
-    new_ids = _create_subjects(connection, claims, canonical, fresh_pairs, added, now, source)
+    new_ids, new_identifiers, new_subjects = _create_subjects(connection, claims, canonical, fresh_pairs, added,
+                                                              now, source)
     linked = pl.concat([linked, via_added.select("row", "subject_id"),
                         canonical.join(new_ids, on=["id_type", "value"]).select("row", "subject_id")])
     _add_identifiers(connection, added)
-    _rename(connection, claims, linked, known, now, source)
+    renamed = _rename(connection, claims, linked, known, now, source)
     series = (pl.DataFrame({"row": pl.int_range(0, values.height, dtype=pl.UInt32, eager=True)})
               .join(linked, on="row", how="left", maintain_order="left")["subject_id"].cast(pl.Int64))
-    return Linked(series, pl.concat(problems), held, new_ids["subject_id"])
+    # Subjects the batch did not know yet, as they are now (renamed by this chunk, or new).
+    learnt = (looked_up.select(list(_SUBJECTS)).join(seen.subjects, on="subject_id", how="anti")
+              .unique("subject_id").join(renamed, on="subject_id", how="left")
+              .select("subject_id", pl.coalesce("name", "current_name").alias("current_name"), "subject_type"))
+    seen.learn(pl.concat([looked_up.select(list(_IDS)), new_identifiers, added]),
+               pl.concat([learnt, new_subjects]), renamed)
+    types = pl.concat([known.select("subject_id", "subject_type"), new_subjects.select("subject_id", "subject_type")])
+    return Linked(series, pl.concat(problems), held, new_ids["subject_id"], types.unique("subject_id"))
 
 
 def _rows_problem(rows: pl.Series, code: str, message: str, message_en: str) -> pl.DataFrame:
@@ -158,11 +206,12 @@ def _unnamed(info: InfoClass, values: pl.DataFrame, rows: pl.Series) -> pl.DataF
 
 def _create_subjects(connection: Connection, claims: pl.DataFrame, canonical: pl.DataFrame,
                      fresh_pairs: pl.DataFrame, added: pl.DataFrame, now: datetime,
-                     source: str) -> pl.DataFrame:
-    """New subjects, one per canonical identifier, described by its first row; returns their ids."""
+                     source: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """New subjects, one per canonical identifier, described by its first row; returns their ids by
+    canonical identifier, every identifier given to them, and their names and types."""
     first = canonical.unique(["id_type", "value"], keep="first", maintain_order=True)
     if first.height == 0:
-        return pl.DataFrame(schema={"id_type": pl.String, "value": pl.String, "subject_id": pl.Int64})
+        return pl.DataFrame(schema=_IDS), pl.DataFrame(schema=_IDS), pl.DataFrame(schema=_SUBJECTS)
     start = allocate(connection, "subject", first.height)
     new = first.join(claims.select("row", "kind", "name", "since"), on="row", maintain_order="left").with_columns(
         pl.int_range(start, start + first.height, dtype=pl.Int64).alias("subject_id"),
@@ -186,8 +235,10 @@ def _create_subjects(connection: Connection, claims: pl.DataFrame, canonical: pl
               .join(added, on=["id_type", "value"], how="anti")
               .unique(["id_type", "value"], keep="first", maintain_order=True)
               .select("id_type", "value", "subject_id"))
-    bulk_insert_frame(connection, subject_identifier, pl.concat([ids, legacy]))
-    return ids
+    identifiers = pl.concat([ids, legacy])
+    bulk_insert_frame(connection, subject_identifier, identifiers)
+    return ids, identifiers, new.select("subject_id", pl.col("name").alias("current_name"),
+                                        pl.col("kind").alias("subject_type"))
 
 
 def _division(pair: dict[str, str]) -> str | None:
@@ -200,8 +251,9 @@ def _add_identifiers(connection: Connection, pairs: pl.DataFrame) -> None:
 
 
 def _rename(connection: Connection, claims: pl.DataFrame, linked: pl.DataFrame, known: pl.DataFrame,
-            now: datetime, source: str) -> None:
-    """A new name for an existing subject goes into its name history (the latest row's name wins)."""
+            now: datetime, source: str) -> pl.DataFrame:
+    """A new name for an existing subject goes into its name history (the latest row's name wins);
+    returns the renamed subjects (subject_id, name)."""
     from xinyong.adapters.repositories.subjects import SubjectRepository
 
     current = known.select("subject_id", "current_name").unique("subject_id")
@@ -213,3 +265,4 @@ def _rename(connection: Connection, claims: pl.DataFrame, linked: pl.DataFrame, 
     repository = SubjectRepository(connection)
     for subject_id, name, when in latest.select("subject_id", "name", "since").iter_rows():
         repository.rename(subject_id, name, when or now.date(), now, source)
+    return latest.select("subject_id", "name")

@@ -40,6 +40,13 @@ class Written:
     created: int
     updated: int
     duplicates: int
+    # The current versions written (subject_id, id and the core columns), for their publication windows.
+    current: pl.DataFrame
+    # (subject_id, id) of the versions that stopped being current.
+    replaced: pl.DataFrame
+
+
+_WRITTEN_SCHEMA = {"subject_id": pl.Int64, "id": pl.Int64}
 
 
 def record_frame(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
@@ -70,7 +77,7 @@ def _existing(connection: Connection, info: InfoClass, key: str, frame: pl.DataF
     """Current versions that the batch's keys continue: one join (PostgreSQL) or IN lists (SQLite).
     Subjects created by this chunk have no records yet and are not looked up."""
     column = credit_record.c.doc_number if key == "doc_number" else credit_record.c.source_key
-    wanted = (frame.select("subject_id", key).drop_nulls().unique()
+    wanted = (frame.select("subject_id", key).drop_nulls().unique().sort("subject_id")
               .filter(~pl.col("subject_id").is_in(new_subjects.implode())))
     if wanted.height == 0:
         return []
@@ -78,11 +85,13 @@ def _existing(connection: Connection, info: InfoClass, key: str, frame: pl.DataF
     if key == "source_key":
         conditions.append(credit_record.c.department_id == department_id)
     if connection.dialect.name == "sqlite":
-        # SQLite plans IN lists on the (info_class, doc_number) index well, and joins on a temp table badly.
-        values = wanted[key].unique().to_list()
+        # SQLite plans IN lists on the subject index well, and joins on a temp table badly. The two lists
+        # of a slice also match pairs the batch does not have; joining on (subject, key) later drops them.
         found: list[dict[str, Any]] = []
-        for start in range(0, len(values), 500):
-            query = select(credit_record).where(column.in_(values[start:start + 500]), *conditions)
+        for start in range(0, wanted.height, 500):
+            part = wanted.slice(start, 500)
+            query = select(credit_record).where(credit_record.c.subject_id.in_(part["subject_id"].unique().to_list()),
+                                                column.in_(part[key].unique().to_list()), *conditions)
             found += [dict(r._mapping) for r in connection.execute(query)]
         return found
     # PostgreSQL: one index probe per key in the one partition of its subject (a LATERAL join driven by the
@@ -139,7 +148,8 @@ def write_records(connection: Connection, info: InfoClass, values: pl.DataFrame,
     to_write = frame.filter(~pl.col("duplicate")).drop("repeat", "duplicate")
     n = to_write.height
     if n == 0:
-        return Written(created=0, updated=0, duplicates=duplicates)
+        return Written(created=0, updated=0, duplicates=duplicates, current=pl.DataFrame(schema=_WRITTEN_SCHEMA),
+                       replaced=pl.DataFrame(schema=_WRITTEN_SCHEMA))
     first_id = allocate(connection, "record", n)
     chains = [
         pl.when(keyed).then(pl.col("id").shift(-1).over(group, order_by="input")).alias("superseded_by"),
@@ -158,7 +168,9 @@ def write_records(connection: Connection, info: InfoClass, values: pl.DataFrame,
     _supersede(connection, continued.select("old_id", pl.col("subject_id").alias("old_subject"),
                                             pl.col("id").alias("new_id")).to_dicts(), origin)
     updated = continued.height + chained.filter(pl.col("rank") > 1).height
-    return Written(created=n - updated, updated=updated, duplicates=duplicates)
+    return Written(created=n - updated, updated=updated, duplicates=duplicates,
+                   current=chained.filter(pl.col("superseded_by").is_null()).select("subject_id", "id", *CORE_COLUMNS),
+                   replaced=continued.select(pl.col("subject_id"), pl.col("old_id").alias("id")))
 
 
 def _insert(connection: Connection, info: InfoClass, frame: pl.DataFrame, origin: Provenance) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import polars as pl
 
+from xinyong.adapters.bulk import bulk_transaction
 from xinyong.adapters.tabular import open_table
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Actor, Permission
@@ -29,7 +30,7 @@ from xinyong.domain.mapping import Mapping, catalogue_headers, header_key, map_h
 from xinyong.domain.publication import PublicationKind
 from xinyong.errors import InvalidInput, NotFound, XinyongError
 from xinyong.ingest.cells import cell_problems, empty_problems, problem
-from xinyong.ingest.linking import link_rows
+from xinyong.ingest.linking import Seen, link_rows
 from xinyong.ingest.records import Provenance, write_records
 from xinyong.ingest.vectorised import validate_frame
 from xinyong.services import lists, publication
@@ -109,7 +110,6 @@ def ingest_file(platform: Platform, actor: Actor, path: Path, info_class: str, d
                                   ((_named(f, table.headers), _columns(f, mapping)) for f in table.batches()),
                                   unmapped=[_column_name(h, i) for i, (h, c) in
                                             enumerate(zip(headers, mapping.columns, strict=True)) if c is None])
-            publication.refresh_publication(uow, catalogue, batch_id=batch_id)
             if info.publication_rule == PublicationKind.LIST:
                 lists.sync_records(uow, batch_id=batch_id)
             uow.commit()
@@ -145,7 +145,6 @@ def push_records(platform: Platform, actor: Actor, info_class: str, department_i
         report = _process(uow, catalogue, info, department_id, batch_id, "api", iter([(frame, frame)]),
                           extra_problems=pl.concat(unknown) if unknown else None, source_keys=keys)
         outcomes = _item_outcomes(uow, batch_id, len(items))
-        publication.refresh_publication(uow, catalogue, batch_id=batch_id)
         if info.publication_rule == PublicationKind.LIST:
             lists.sync_records(uow, batch_id=batch_id)
         uow.commit()
@@ -239,9 +238,12 @@ def _process(uow: UnitOfWork, catalogue: Catalogue, info: InfoClass, department_
     filled: dict[str, int] = {}
     timed = decision is not None and info.deadline_working_days is not None
     calendar = working_day_index(2000, origin.received_at.year + 1) if timed else None
+    windows = publication.calculator(uow, catalogue)
+    seen = Seen()
+    bulk_transaction(uow.connection)
     for chunk in _ahead(_check(chunks, info, catalogue, uow.clock.today(), extra_problems, unmapped or [])):
         linked = link_rows(uow.connection, info, chunk.values, ~chunk.bad, chunk.since, origin.received_at,
-                           f"{info.code}:{channel}")
+                           f"{info.code}:{channel}", seen)
         found = pl.concat([chunk.problems, linked.problems])
         accepted = linked.subject_id.is_not_null()
         kept = chunk.values.filter(accepted)
@@ -249,6 +251,8 @@ def _process(uow: UnitOfWork, catalogue: Catalogue, info: InfoClass, department_
                                 chunk.lines.filter(accepted),
                                 source_keys.filter(accepted) if source_keys is not None else None, origin,
                                 linked.created)
+        publication.store_new_windows(uow, windows, info, department_id, written.current, linked.types,
+                                      written.replaced)
         _store_issues(uow, batch_id, chunk.raw, chunk.lines, found, "rejected")
         _store_issues(uow, batch_id, chunk.raw, chunk.lines, linked.held, "held")
         report.rows += chunk.values.height

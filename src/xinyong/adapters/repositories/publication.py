@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import polars as pl
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -30,7 +31,7 @@ from sqlalchemy import (
     update,
 )
 
-from xinyong.adapters.bulk import bulk_insert
+from xinyong.adapters.bulk import bulk_insert, bulk_insert_frame
 from xinyong.adapters.repositories.records import record_from_row
 from xinyong.adapters.tables import credit_record, publication_state, record_publication, rights_case, subject
 from xinyong.domain.records import (
@@ -160,10 +161,6 @@ class PublicationRepository:
             core={c: m[c] for c in CORE_COLUMNS if m[c] is not None},
         )
 
-    def subjects_of_batch(self, batch_id: int) -> list[int]:
-        return list(self.connection.execute(
-            select(credit_record.c.subject_id).where(credit_record.c.batch_id == batch_id).distinct()).scalars())
-
     def clear(self, subject_ids: Sequence[int] | None = None, subject_range: tuple[int, int] | None = None) -> None:
         query = delete(record_publication)
         if subject_ids is not None:
@@ -178,6 +175,17 @@ class PublicationRepository:
 
     def write(self, columns: Sequence[list[Any]]) -> int:
         return bulk_insert(self.connection, record_publication, PUBLICATION_COLUMNS, columns)
+
+    def write_frame(self, windows: pl.DataFrame) -> int:
+        return bulk_insert_frame(self.connection, record_publication, windows.select(PUBLICATION_COLUMNS))
+
+    def remove_many(self, records: pl.DataFrame) -> None:
+        """Remove the windows of some records (columns subject_id, id)."""
+        if records.height:
+            self.connection.execute(
+                delete(record_publication).where(record_publication.c.subject_id == bindparam("s"),
+                                                 record_publication.c.record_id == bindparam("r")),
+                [{"s": s, "r": r} for s, r in records.select("subject_id", "id").iter_rows()])
 
     def digest(self, name: str) -> str | None:
         return self.connection.execute(
