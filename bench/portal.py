@@ -8,7 +8,7 @@ framework's own limit, the baseline), plus the publication-window refresh and in
 The demo database is built once and reused (SQLite under /tmp/xinyong_bench_portal; PostgreSQL in the
 database ``xinyong_bench_portal`` of ``XINYONG_BENCH_POSTGRES_URL``, default postgresql://postgres@127.0.0.1:5432).
 The server is uvicorn with one worker (the machine has two cores; wrk takes the other). The subject page
-is measured with the per-process page cache (``XINYONG_PUBLIC_CACHE_SECONDS``, default 10 s) and without.
+is measured with the per-process page cache (``XINYONG_PUBLIC_CACHE_SECONDS``, default 30 s) and without.
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def bench_search_in_process(platform: Platform, names: list[str]) -> None:
 
 def bench_http(backend: str, ids: list[int], names: list[str], duration: int, connections: int) -> None:
     """One uvicorn worker (wrk and the database share the other core). The subject page twice: with the
-    per-process page cache (its default, 10 s) over the sampled organisations, and with the cache off,
+    per-process page cache (its default, 30 s) over the sampled organisations, and with the cache off,
     every request read from the database."""
     pages = lua_paths([f"/api/v1/public/subjects/{i}" for i in ids])
     searches = lua_paths(["/api/v1/public/search?q=" + urllib.request.quote(n) for n in names])

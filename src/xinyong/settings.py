@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     max_upload_mb: int = 1024
     publication_rules: Path | None = None
-    public_cache_seconds: float = Field(default=10.0, ge=0)
+    public_cache_seconds: float = Field(default=30.0, ge=0)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
 

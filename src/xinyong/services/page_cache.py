@@ -11,6 +11,7 @@ for the API, the page's view for the portal).
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Hashable
 from typing import Any
@@ -41,4 +42,6 @@ class PageCache:
             return
         if len(self._entries) >= self.max_entries:
             self._entries.clear()  # simpler than LRU, and a full cache is rebuilt within seconds anyway
-        self._entries[key] = (time.monotonic() + self.seconds, value)
+        # Entries filled together (a restart, a busy minute) would expire together and be read again in one
+        # burst; a lifetime between 3/4 and all of ``seconds`` spreads those reads out.
+        self._entries[key] = (time.monotonic() + self.seconds * (0.75 + 0.25 * random.random()), value)
