@@ -6,18 +6,16 @@ from __future__ import annotations
 import unicodedata
 
 # After NFKC (which turns full-width brackets and the ideographic space into plain ones).
-NAME_FOLDS: tuple[tuple[str, str], ...] = (("有限责任公司", "有限公司"),
-                                           *((c, "") for c in "()[]【】（） 　"))
+_DROPPED = "()[]【】（） 　"
+NAME_FOLDS: tuple[tuple[str, str], ...] = (("有限责任公司", "有限公司"), *((c, "") for c in _DROPPED))
+_DROP = str.maketrans("", "", _DROPPED)
 GRAM_SIZE = 2
 
 
 def name_key(text: str) -> str:
     """A name folded for matching: full-width forms made plain, brackets and spaces dropped,
     有限责任公司 read as 有限公司 (what people type rarely matches the registered form exactly)."""
-    folded = unicodedata.normalize("NFKC", text)
-    for old, new in NAME_FOLDS:
-        folded = folded.replace(old, new)
-    return folded
+    return unicodedata.normalize("NFKC", text).replace("有限责任公司", "有限公司").translate(_DROP)
 
 
 def key_grams(key: str) -> list[str]:

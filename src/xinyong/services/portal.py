@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from xinyong.adapters.exports import write_csv
-from xinyong.adapters.repositories.names import search_names
+from xinyong.adapters.repositories.names import search_names, subject_rows
 from xinyong.adapters.repositories.publication import Listed, ListingFilter, PublicationRepository
 from xinyong.domain.catalogue import Catalogue, InfoClass, ItemRole, ItemType
 from xinyong.domain.identifiers import PERSONAL_ID_TYPES, guess_id_type, normalize
@@ -69,18 +69,18 @@ def search(uow: UnitOfWork, text: str, limit: int = SEARCH_LIMIT) -> list[dict[s
     key = name_key(text)
     if len(key) < 2:
         return []
-    ranked = []
-    for row in search_names(uow.connection, key_grams(key), SEARCH_CANDIDATES):
-        hits = row.pop("hits")
-        folded = name_key(row["name"])
-        score = fuzz.partial_ratio(key, folded)
-        ranked.append(((folded != key, not folded.startswith(key), key not in folded, -score, -hits, len(folded),
-                        row["name"]), row))
-    ranked.sort(key=lambda pair: pair[0])
-    containing = [row for rank, row in ranked if not rank[2]]
+    found = search_names(uow.connection, key_grams(key), SEARCH_CANDIDATES)
+    folded = [name_key(name) for _, name, _ in found]
+    containing = [i for i, name in enumerate(folded) if key in name]
     if containing:
-        return containing[:limit]
-    return [row for rank, row in ranked if -rank[3] >= FUZZY_CUTOFF][:limit]
+        containing.sort(key=lambda i: (folded[i] != key, not folded[i].startswith(key), len(folded[i]), -found[i][2],
+                                       found[i][1]))
+        best = containing
+    else:
+        scores = process.cdist([key], folded, scorer=fuzz.partial_ratio, score_cutoff=FUZZY_CUTOFF)[0] if found else []
+        best = sorted((i for i, score in enumerate(scores) if score), key=lambda i: (
+            -scores[i], -found[i][2], len(folded[i]), found[i][1]))
+    return subject_rows(uow.connection, [found[i][0] for i in best[:limit]])
 
 
 @dataclass

@@ -14,10 +14,11 @@ spoils at most two grams of a query; the others still find the name.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, delete, exists, func, insert, literal, select
+from sqlalchemy import Connection, Select, bindparam, delete, exists, func, insert, literal, select
 
 from xinyong.adapters.tables import subject, subject_gram
 from xinyong.domain.names import GRAM_SIZE, NAME_FOLDS, name_grams
@@ -64,45 +65,73 @@ def reindex_name(connection: Connection, subject_id: int, old: str, new: str) ->
         connection.execute(insert(subject_gram), [{"gram": g, "subject_id": subject_id} for g in added])
 
 
-def _frequencies(connection: Connection, grams: list[str]) -> dict[str, int]:
-    """How many names hold each gram, counted up to ``GRAM_CAP + 1`` (one round trip)."""
+@cache
+def _frequency_query(grams: int) -> Select[Any]:
+    """How many names hold each of ``grams`` grams (bound as g0, g1, …), counted up to ``cap``; built once
+    per number of grams, so the statement is compiled once."""
     g = subject_gram.c
 
-    def bounded(gram: str) -> Any:
-        postings = select(literal(1).label("one")).where(g.gram == gram).limit(GRAM_CAP + 1).subquery()
-        return select(func.count()).select_from(postings).scalar_subquery()
+    def bounded(i: int) -> Any:
+        postings = select(literal(1).label("one")).where(g.gram == bindparam(f"g{i}")).limit(bindparam("cap"))
+        return select(func.count()).select_from(postings.subquery()).scalar_subquery().label(f"n{i}")
 
-    row = connection.execute(select(*[bounded(gram).label(f"n{i}") for i, gram in enumerate(grams)])).one()
-    return dict(zip(grams, row, strict=True))
+    return select(*[bounded(i) for i in range(grams)])
 
 
-def search_names(connection: Connection, grams: list[str], limit: int) -> list[dict[str, Any]]:
+def _telling_query() -> Select[Any]:
+    g = subject_gram.c
+    hits = func.count().label("hits")
+    found = (select(g.subject_id, hits).where(g.gram.in_(bindparam("grams", expanding=True)))
+             .group_by(g.subject_id).order_by(hits.desc()).limit(bindparam("limit")).subquery())
+    return _named(found)
+
+
+def _common_query(grams: int) -> Select[Any]:
+    """Names holding all ``grams`` grams (the rarest first), from the first ``scan`` names holding it."""
+    g = subject_gram.c
+    scan = select(g.subject_id).where(g.gram == bindparam("g0")).limit(bindparam("scan")).subquery()
+    other = subject_gram.alias("other")
+    found = (select(scan.c.subject_id, literal(grams).label("hits"))
+             .where(*[exists().where(other.c.gram == bindparam(f"g{i}"), other.c.subject_id == scan.c.subject_id)
+                      for i in range(1, grams)])
+             .limit(bindparam("limit")).subquery())
+    return _named(found)
+
+
+def _named(found: Any) -> Select[Any]:
+    return (select(subject.c.id, subject.c.name, found.c.hits).join(found, found.c.subject_id == subject.c.id)
+            .where(subject.c.subject_type != _PERSON).order_by(found.c.hits.desc()))
+
+
+TELLING = _telling_query()
+COMMON = {n: _common_query(n) for n in (1, 2, 3)}
+
+
+def search_names(connection: Connection, grams: list[str], limit: int) -> list[tuple[int, str, int]]:
     """Organisations sharing the most telling grams with a query (its distinct grams), best first, at most
-    ``limit``; each row carries ``hits``, the number of grams it shares. When every gram is common, names
-    holding the three rarest (read from a bounded part of the rarest's list)."""
+    ``limit``, as (id, name, grams shared). When every gram is common, names holding the three rarest
+    (read from a bounded part of the rarest's list)."""
     grams = grams[:MAX_QUERY_GRAMS]
     if not grams:
         return []
-    counts = _frequencies(connection, grams)
+    row = connection.execute(_frequency_query(len(grams)),
+                             {"cap": GRAM_CAP + 1, **{f"g{i}": gram for i, gram in enumerate(grams)}}).one()
+    counts = dict(zip(grams, row, strict=True))
     telling = [gram for gram in grams if 0 < counts[gram] <= GRAM_CAP]
-    g = subject_gram.c
     if telling:
-        hits = func.count().label("hits")
-        found = (select(g.subject_id, hits).where(g.gram.in_(telling)).group_by(g.subject_id)
-                 .order_by(hits.desc()).limit(limit).subquery())
+        rows = connection.execute(TELLING, {"grams": telling, "limit": limit})
     else:
         rarest = sorted(grams, key=lambda gram: counts[gram])[:3]
         if counts[rarest[0]] == 0:
             return []
-        scan = select(g.subject_id).where(g.gram == rarest[0]).limit(COMMON_SCAN).subquery()
-        other = subject_gram.alias("other")
-        found = (select(scan.c.subject_id, literal(len(rarest)).label("hits"))
-                 .where(*[exists().where(other.c.gram == gram, other.c.subject_id == scan.c.subject_id)
-                          for gram in rarest[1:]])
-                 .limit(limit).subquery())
-    query = (select(subject.c.id, subject.c.name, subject.c.subject_type, subject.c.canonical_id,
-                    subject.c.canonical_id_type, subject.c.division_code, found.c.hits)
-             .join(found, found.c.subject_id == subject.c.id)
-             .where(subject.c.subject_type != _PERSON)
-             .order_by(found.c.hits.desc()))
-    return [dict(r._mapping) for r in connection.execute(query)]
+        rows = connection.execute(COMMON[len(rarest)], {"scan": COMMON_SCAN, "limit": limit,
+                                                        **{f"g{i}": gram for i, gram in enumerate(rarest)}})
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def subject_rows(connection: Connection, ids: list[int]) -> list[dict[str, Any]]:
+    """What a search result shows of each subject, in the order of ``ids``."""
+    query = select(subject.c.id, subject.c.name, subject.c.subject_type, subject.c.canonical_id,
+                   subject.c.canonical_id_type, subject.c.division_code).where(subject.c.id.in_(ids))
+    rows = {r.id: dict(r._mapping) for r in connection.execute(query)} if ids else {}
+    return [rows[i] for i in ids if i in rows]
