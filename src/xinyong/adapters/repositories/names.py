@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import polars as pl
-from sqlalchemy import Connection, Select, bindparam, delete, exists, func, insert, literal, select
+from sqlalchemy import Connection, Engine, Select, bindparam, delete, exists, func, insert, literal, select
 
 from xinyong.adapters.tables import subject, subject_gram
 from xinyong.domain.names import GRAM_SIZE, NAME_FOLDS, name_grams
@@ -104,6 +105,25 @@ def _named(found: Any) -> Select[Any]:
 
 
 TELLING = _telling_query()
+# Grams found above the cap, per database: names are only ever added (or renamed), so a common gram stays
+# common, and a search need not count 公司 again. Bounded, and only a hint: a stale entry skips a gram.
+_COMMON: WeakKeyDictionary[Engine, set[str]] = WeakKeyDictionary()
+COMMON_KEPT = 50_000
+
+
+def _frequencies(connection: Connection, grams: list[str]) -> dict[str, int]:
+    """How many names hold each gram, counted up to ``GRAM_CAP + 1`` (one round trip for those not known
+    to be common)."""
+    common = _COMMON.setdefault(connection.engine, set())
+    counts = {gram: GRAM_CAP + 1 for gram in grams if gram in common}
+    unknown = [gram for gram in grams if gram not in counts]
+    if unknown:
+        row = connection.execute(_frequency_query(len(unknown)),
+                                 {"cap": GRAM_CAP + 1, **{f"g{i}": gram for i, gram in enumerate(unknown)}}).one()
+        counts.update(zip(unknown, row, strict=True))
+        if len(common) < COMMON_KEPT:
+            common.update(gram for gram in unknown if counts[gram] > GRAM_CAP)
+    return counts
 COMMON = {n: _common_query(n) for n in (1, 2, 3)}
 
 
@@ -114,9 +134,7 @@ def search_names(connection: Connection, grams: list[str], limit: int) -> list[t
     grams = grams[:MAX_QUERY_GRAMS]
     if not grams:
         return []
-    row = connection.execute(_frequency_query(len(grams)),
-                             {"cap": GRAM_CAP + 1, **{f"g{i}": gram for i, gram in enumerate(grams)}}).one()
-    counts = dict(zip(grams, row, strict=True))
+    counts = _frequencies(connection, grams)
     telling = [gram for gram in grams if 0 < counts[gram] <= GRAM_CAP]
     if telling:
         rows = connection.execute(TELLING, {"grams": telling, "limit": limit})
