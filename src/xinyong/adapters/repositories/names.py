@@ -105,16 +105,18 @@ def _named(found: Any) -> Select[Any]:
 
 
 TELLING = _telling_query()
+RAREST_OF_COMMON = {n: _common_query(n) for n in (1, 2, 3)}
+
 # Grams found above the cap, per database: names are only ever added (or renamed), so a common gram stays
 # common, and a search need not count 公司 again. Bounded, and only a hint: a stale entry skips a gram.
-_COMMON: WeakKeyDictionary[Engine, set[str]] = WeakKeyDictionary()
+_KNOWN_COMMON: WeakKeyDictionary[Engine, set[str]] = WeakKeyDictionary()
 COMMON_KEPT = 50_000
 
 
 def _frequencies(connection: Connection, grams: list[str]) -> dict[str, int]:
     """How many names hold each gram, counted up to ``GRAM_CAP + 1`` (one round trip for those not known
     to be common)."""
-    common = _COMMON.setdefault(connection.engine, set())
+    common = _KNOWN_COMMON.setdefault(connection.engine, set())
     counts = {gram: GRAM_CAP + 1 for gram in grams if gram in common}
     unknown = [gram for gram in grams if gram not in counts]
     if unknown:
@@ -124,7 +126,6 @@ def _frequencies(connection: Connection, grams: list[str]) -> dict[str, int]:
         if len(common) < COMMON_KEPT:
             common.update(gram for gram in unknown if counts[gram] > GRAM_CAP)
     return counts
-COMMON = {n: _common_query(n) for n in (1, 2, 3)}
 
 
 def search_names(connection: Connection, grams: list[str], limit: int) -> list[tuple[int, str, int]]:
@@ -142,7 +143,7 @@ def search_names(connection: Connection, grams: list[str], limit: int) -> list[t
         rarest = sorted(grams, key=lambda gram: counts[gram])[:3]
         if counts[rarest[0]] == 0:
             return []
-        rows = connection.execute(COMMON[len(rarest)], {"scan": COMMON_SCAN, "limit": limit,
+        rows = connection.execute(RAREST_OF_COMMON[len(rarest)], {"scan": COMMON_SCAN, "limit": limit,
                                                         **{f"g{i}": gram for i, gram in enumerate(rarest)}})
     return [(r[0], r[1], r[2]) for r in rows]
 
