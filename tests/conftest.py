@@ -23,13 +23,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from xinyong.adapters.tables import subject, subject_gram
 from xinyong.api.app import create_app
 from xinyong.bootstrap import Platform, bootstrap
 from xinyong.clock import FixedClock
 from xinyong.domain.accounts import Actor, Role, system_actor
+from xinyong.domain.names import name_grams
 from xinyong.services import accounts
 from xinyong.services.setup import initialise
 from xinyong.settings import Settings
@@ -152,3 +154,15 @@ def login(client: TestClient, username: str, password: str) -> None:
     response = client.post("/admin/login", data={"username": username, "password": password, "csrf_token": token},
                            follow_redirects=False)
     assert response.status_code == 303, response.text
+
+
+def name_index_problems(platform: Platform) -> list[int]:
+    """Subjects whose rows in the name index are not the grams of their current name (a person's: none)."""
+    with platform.engine.connect() as connection:
+        subjects = connection.execute(select(subject.c.id, subject.c.name, subject.c.subject_type)).all()
+        held: dict[int, set[str]] = {}
+        for subject_id, gram in connection.execute(select(subject_gram.c.subject_id, subject_gram.c.gram)):
+            held.setdefault(subject_id, set()).add(gram)
+    wrong = [r.id for r in subjects
+             if held.pop(r.id, set()) != (set() if r.subject_type == "person" else set(name_grams(r.name)))]
+    return wrong + sorted(held)  # and grams of subjects that do not exist

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 from stdnum.cn import ric, uscc
 
+from tests.conftest import name_index_problems
 from xinyong.adapters.tables import audit_log, credit_record, department, subject, subject_identifier, subject_name
 from xinyong.bootstrap import Platform
 from xinyong.clock import CHINA
@@ -29,6 +30,7 @@ def test_build_demo_writes_what_it_reports(platform: Platform) -> None:
     assert _count(platform, subject) == 500
     assert _count(platform, credit_record) == 2500 + summary.rights_records
     assert _count(platform, subject_name) >= 500
+    assert name_index_problems(platform) == []
     assert _count(platform, department) == len(DEPARTMENTS)
     assert sum(summary.records_by_class.values()) == 2500 and messages
     assert summary.generation_seconds > 0 and summary.write_seconds > 0

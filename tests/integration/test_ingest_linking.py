@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import actor_of, make_department, make_user
+from tests.conftest import actor_of, make_department, make_user, name_index_problems
 from tests.factories import (
     MARKET_REGULATOR_USCC,
     PERSON_ID,
@@ -89,6 +89,7 @@ def test_new_subjects_are_created_once_per_identifier(platform: Platform, market
     linked = record_subjects(platform)
     assert linked[doc(1)] == linked[doc(3)] == found[FIRST][0] and linked[doc(4)] == found[PERSON_ID][0]
     assert names(platform, found[FIRST][0]) == [("甲公司", "2026-05-20", None)]
+    assert name_index_problems(platform) == []  # the new organisations are in the name index, the person is not
 
 
 def test_a_changed_name_goes_into_the_name_history(platform: Platform, market: int, tmp_path: Path) -> None:
@@ -105,6 +106,7 @@ def test_a_changed_name_goes_into_the_name_history(platform: Platform, market: i
     again = send(platform, market, [penalty_values(cf_wsh=doc(5), cf_xdr_shxym=FIRST, cf_xdr_mc="甲最新名公司")],
                  tmp_path, "third.csv")
     assert again.accepted == 1 and len(names(platform, first_id)) == 2  # the same name changes nothing
+    assert name_index_problems(platform) == []  # the index holds the latest name only
 
 
 def test_legacy_codes_are_added_and_link_later_records(platform: Platform, market: int, tmp_path: Path) -> None:

@@ -19,7 +19,8 @@ import polars as pl
 from sqlalchemy import Connection, Engine, Table, inspect
 
 from xinyong.adapters.ids import allocate
-from xinyong.adapters.tables import credit_record, subject, subject_identifier, subject_name
+from xinyong.adapters.repositories.names import gram_frame
+from xinyong.adapters.tables import credit_record, subject, subject_gram, subject_identifier, subject_name
 from xinyong.demo.generate import received_at, subject_identifiers
 from xinyong.demo.model import SUBJECT_TYPES, RecordBatch, SubjectBatch, iso
 
@@ -132,7 +133,8 @@ def deferred_indexes(engine: Engine, table: Table) -> Iterator[list[str]]:
 
 
 def write_subjects(connection: Connection, batch: SubjectBatch, at: datetime, source: str = "demo") -> np.ndarray:
-    """Subjects, their identifiers and name histories; returns the database id of each local subject."""
+    """Subjects, their identifiers, name histories and name index; returns the database id of each local
+    subject."""
     n = len(batch)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -143,6 +145,8 @@ def write_subjects(connection: Connection, batch: SubjectBatch, at: datetime, so
                 [ids, _types(batch), batch.canonical_type, batch.canonical, batch.name, batch.division,
                  [stamp] * n, [stamp] * n])
     identifiers = list(subject_identifiers(batch))
+    bulk_insert_frame(connection, subject_gram, gram_frame(pl.DataFrame(
+        {"subject_id": ids, "name": batch.name.tolist(), "subject_type": _types(batch).tolist()})))
     bulk_insert(connection, subject_identifier, ("id_type", "value", "subject_id"),
                 [[i[1] for i in identifiers], [i[2] for i in identifiers], ids[[i[0] for i in identifiers]]])
     who, since, name, until = batch.name_history()

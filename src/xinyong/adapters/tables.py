@@ -194,6 +194,18 @@ subject_name = Table(
     Column("source", String(100)),
 )
 
+# The name index: the character bigrams of every organisation's folded current name (``domain/names.py``),
+# written on each path that creates or renames a subject. Persons are never in it (the portal never shows
+# them). No foreign key: the rows are derived from ``subject`` and written in bulk; on SQLite the table is
+# its primary key (WITHOUT ROWID), so a search reads one index range per gram.
+subject_gram = Table(
+    "subject_gram",
+    metadata,
+    Column("gram", String(2), primary_key=True),
+    Column("subject_id", BigInteger, primary_key=True),
+    sqlite_with_rowid=False,
+)
+
 ingest_batch = Table(
     "ingest_batch",
     metadata,

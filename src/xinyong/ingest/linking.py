@@ -16,7 +16,8 @@ from sqlalchemy import Connection, select, true
 from xinyong.adapters.bulk import bulk_insert_frame, timestamp_text
 from xinyong.adapters.ids import allocate
 from xinyong.adapters.keyset import fetch_frame, load_keys
-from xinyong.adapters.tables import subject, subject_identifier, subject_name
+from xinyong.adapters.repositories.names import gram_frame
+from xinyong.adapters.tables import subject, subject_gram, subject_identifier, subject_name
 from xinyong.domain.catalogue import InfoClass, ItemRole
 from xinyong.domain.identifiers import IdType
 from xinyong.domain.linking import claim_subject
@@ -207,8 +208,9 @@ def _unnamed(info: InfoClass, values: pl.DataFrame, rows: pl.Series) -> pl.DataF
 def _create_subjects(connection: Connection, claims: pl.DataFrame, canonical: pl.DataFrame,
                      fresh_pairs: pl.DataFrame, added: pl.DataFrame, now: datetime,
                      source: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """New subjects, one per canonical identifier, described by its first row; returns their ids by
-    canonical identifier, every identifier given to them, and their names and types."""
+    """New subjects, one per canonical identifier, described by its first row (their name index
+    included); returns their ids by canonical identifier, every identifier given to them, and their
+    names and types."""
     first = canonical.unique(["id_type", "value"], keep="first", maintain_order=True)
     if first.height == 0:
         return pl.DataFrame(schema=_IDS), pl.DataFrame(schema=_IDS), pl.DataFrame(schema=_SUBJECTS)
@@ -223,6 +225,8 @@ def _create_subjects(connection: Connection, claims: pl.DataFrame, canonical: pl
         pl.col("id_type").alias("canonical_id_type"), pl.col("value").alias("canonical_id"), "name",
         pl.struct("id_type", "value").map_elements(_division, return_dtype=pl.String).alias("division_code"),
         pl.lit(stamp).alias("created_at"), pl.lit(stamp).alias("updated_at")))
+    bulk_insert_frame(connection, subject_gram, gram_frame(new.select(
+        "subject_id", "name", pl.col("kind").alias("subject_type"))))
     bulk_insert_frame(connection, subject_name, new.select(
         "subject_id", pl.col("since").fill_null(now.date()).alias("valid_from"), "name",
         pl.lit(None, pl.String).alias("valid_to"), pl.lit(source).alias("source")))

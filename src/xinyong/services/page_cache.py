@@ -44,4 +44,4 @@ class PageCache:
             self._entries.clear()  # simpler than LRU, and a full cache is rebuilt within seconds anyway
         # Entries filled together (a restart, a busy minute) would expire together and be read again in one
         # burst; a lifetime between 3/4 and all of ``seconds`` spreads those reads out.
-        self._entries[key] = (time.monotonic() + self.seconds * (0.75 + 0.25 * random.random()), value)
+        self._entries[key] = (time.monotonic() + self.seconds * (0.75 + 0.25 * random.random()), value)  # noqa: S311

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import io
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
 from xinyong.adapters.exports import write_csv
-from xinyong.adapters.repositories.publication import Listed, ListingFilter, PublicationRepository, search_names
+from xinyong.adapters.repositories.names import search_names, subject_rows
+from xinyong.adapters.repositories.publication import Listed, ListingFilter, PublicationRepository
 from xinyong.domain.catalogue import Catalogue, InfoClass, ItemRole, ItemType
 from xinyong.domain.identifiers import PERSONAL_ID_TYPES, guess_id_type, normalize
 from xinyong.domain.masking import mask_identifier, mask_name
+from xinyong.domain.names import key_grams, name_key
 from xinyong.domain.publication import Severity
 from xinyong.domain.records import CreditRecord
 from xinyong.domain.subjects import Subject
@@ -25,7 +28,8 @@ from xinyong.errors import InvalidInput, NotFound
 from xinyong.services.unit_of_work import UnitOfWork
 
 SEARCH_LIMIT = 20
-SEARCH_CANDIDATES = 200
+SEARCH_CANDIDATES = 300
+FUZZY_CUTOFF = 70  # rapidfuzz partial_ratio: one wrong character in four is 75
 PAGE_SIZE = 20
 MAX_PAGE = 500
 EXPORT_LIMIT = 10_000
@@ -45,18 +49,11 @@ _MASK_ID = {ItemRole.LEGAL_REP_CERT_NO, ItemRole.SUBJECT_CERT_NO}
 _HIDDEN_ROLES = {ItemRole.SUBJECT_NAME, ItemRole.SUBJECT_CATEGORY, ItemRole.SUBJECT_ID, ItemRole.SUBJECT_OTHER_ID}
 
 
-def name_key(text: str) -> str:
-    """A name folded for matching: full-width forms made plain, brackets and spaces dropped,
-    有限责任公司 read as 有限公司 (what people type rarely matches the registered form exactly)."""
-    folded = unicodedata.normalize("NFKC", text)
-    for old, new in (("有限责任公司", "有限公司"), *((c, "") for c in "()[]【】（） 　")):
-        folded = folded.replace(old, new)
-    return folded
-
-
 def search(uow: UnitOfWork, text: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
-    """Organisations by identifier, or by part of the name: exact names first, then names starting with
-    the words, then the shortest. Never natural persons."""
+    """Organisations by identifier, or by name (``domain/names`` folds both sides: full-width forms,
+    brackets, spaces, 有限责任公司). Names containing the words come first (exact, then starting with
+    them, then the closest and shortest); when no name contains them, the names closest to them (a typo
+    still finds its name). Never natural persons."""
     text = text.strip()[:100]
     if not text:
         return []
@@ -72,10 +69,18 @@ def search(uow: UnitOfWork, text: str, limit: int = SEARCH_LIMIT) -> list[dict[s
     key = name_key(text)
     if len(key) < 2:
         return []
-    rows = search_names(uow.connection, key, SEARCH_CANDIDATES)
-    rows.sort(key=lambda r: (name_key(r["name"]) != key, not name_key(r["name"]).startswith(key), len(r["name"]),
-                             r["name"]))
-    return rows[:limit]
+    found = search_names(uow.connection, key_grams(key), SEARCH_CANDIDATES)
+    folded = [name_key(name) for _, name, _ in found]
+    containing = [i for i, name in enumerate(folded) if key in name]
+    if containing:
+        containing.sort(key=lambda i: (folded[i] != key, not folded[i].startswith(key), len(folded[i]), -found[i][2],
+                                       found[i][1]))
+        best = containing
+    else:
+        scores = process.cdist([key], folded, scorer=fuzz.partial_ratio, score_cutoff=FUZZY_CUTOFF)[0] if found else []
+        best = sorted((i for i, score in enumerate(scores) if score), key=lambda i: (
+            -scores[i], -found[i][2], len(folded[i]), found[i][1]))
+    return subject_rows(uow.connection, [found[i][0] for i in best[:limit]])
 
 
 @dataclass

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
 from xinyong.adapters.ids import allocate
+from xinyong.adapters.repositories.names import index_name, reindex_name
 from xinyong.adapters.tables import subject, subject_identifier, subject_name
 from xinyong.domain.identifiers import IdType
 from xinyong.domain.subjects import Identifier, NameChange, Subject, SubjectType
@@ -45,6 +46,8 @@ class SubjectRepository:
         self.connection.execute(
             insert(subject_name).values(subject_id=subject_id, name=name, valid_from=since, source=source)
         )
+        if not subject_type.is_person:
+            index_name(self.connection, subject_id, name)
         return subject_id
 
     def add_identifier(self, subject_id: int, identifier: Identifier) -> None:
@@ -55,7 +58,10 @@ class SubjectRepository:
         )
 
     def rename(self, subject_id: int, name: str, since: date, at: datetime, source: str | None) -> None:
-        """A new current name; the old one closes the day before and stays in the history."""
+        """A new current name; the old one closes the day before and stays in the history. The name index
+        follows (organisations only)."""
+        before = self.connection.execute(
+            select(subject.c.name, subject.c.subject_type).where(subject.c.id == subject_id)).one()
         current = self.connection.execute(
             select(subject_name.c.valid_from).where(
                 subject_name.c.subject_id == subject_id, subject_name.c.valid_to.is_(None)
@@ -79,6 +85,8 @@ class SubjectRepository:
                 insert(subject_name).values(subject_id=subject_id, name=name, valid_from=since, source=source)
             )
         self.connection.execute(update(subject).where(subject.c.id == subject_id).values(name=name, updated_at=at))
+        if not SubjectType(before.subject_type).is_person:
+            reindex_name(self.connection, subject_id, before.name, name)
 
     def get(self, subject_id: int) -> Subject | None:
         row = self.connection.execute(_SUBJECT, {"subject_id": subject_id}).first()
