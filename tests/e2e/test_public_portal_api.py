@@ -157,3 +157,21 @@ def test_subject_pages_are_cached_until_this_process_commits_a_change(
                                 penalty_values(cf_wsh="扬市监罚〔2026〕31号"), "api")
     assert shown() == {data["current"], added.record.id, newest.record.id}
     assert "扬市监罚〔2026〕31号" in client.get(f"/subjects/{data['enterprise']}").text
+
+
+def test_search_answers_are_cached_like_pages(platform: Platform, client: TestClient, data: dict[str, int]) -> None:
+    platform.pages.seconds = 60
+
+    def names() -> list[str]:
+        return [h["name"] for h in client.get("/api/v1/public/search", params={"q": "新星商贸"}).json()]
+
+    assert "扬州市新星商贸有限公司" not in names()
+    other_process = bootstrap(platform.settings, clock=platform.clock)
+    with other_process.uow(actor_of(platform, "scjg")) as uow:
+        records.submit(uow, other_process.catalogue(uow), "administrative_penalty", data["department"], penalty_values(
+            cf_xdr_mc="扬州市新星商贸有限公司", cf_xdr_shxym=make_uscc("91321000MA1XYWAB1"),
+            cf_wsh="扬市监罚〔2026〕40号"), "api")
+    other_process.engine.dispose()
+    assert "扬州市新星商贸有限公司" not in names()  # the cached answer
+    platform.pages.clear()  # what expiry does
+    assert names()[0] == "扬州市新星商贸有限公司"

@@ -60,7 +60,7 @@ def home(request: Request, uow: UowDep, platform: PlatformDep) -> HTMLResponse:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, uow: UowDep, q: str = "") -> HTMLResponse:
+def search(request: Request, uow: UowDep, platform: PlatformDep, q: str = "") -> HTMLResponse:
     request.state.actor = uow.actor
     query = q.strip()[:MAX_QUERY_LENGTH]
     results = None
@@ -70,8 +70,12 @@ def search(request: Request, uow: UowDep, q: str = "") -> HTMLResponse:
     elif len(query) < MIN_QUERY_LENGTH:
         prompt = f"查询内容过短，请至少输入{MIN_QUERY_LENGTH}个字。"
     else:
-        results = [{**row, "type_label": SubjectType(row["subject_type"]).label}
-                   for row in portal.search(uow, query)]
+        key = ("portal-search", query, platform.clock.today())
+        results = platform.pages.get(key)
+        if results is None:
+            results = [{**row, "type_label": SubjectType(row["subject_type"]).label}
+                       for row in portal.search(uow, query)]
+            platform.pages.put(key, results)
     return render(request, "portal/search.html", {"q": query, "results": results, "prompt": prompt,
                                                   "limit": portal.SEARCH_LIMIT})
 

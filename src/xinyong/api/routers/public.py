@@ -133,11 +133,17 @@ async def figures(request: Request) -> FiguresOut:
 
 
 @router.get("/search", response_model=list[SubjectHit])
-async def search(request: Request, q: Annotated[str, Query(min_length=2, max_length=100)]) -> list[SubjectHit]:
-    """Organisations by part of the name (brackets and 有限责任公司/有限公司 folded) or by identifier."""
-    def read(uow: UnitOfWork, platform: Platform) -> list[SubjectHit]:
-        return [SubjectHit(**{k: r[k] for k in SubjectHit.model_fields}) for r in portal.search(uow, q)]
-    return await _read(request, read)
+async def search(request: Request, q: Annotated[str, Query(min_length=2, max_length=100)]) -> Response:
+    """Organisations by part of the name (brackets and 有限责任公司/有限公司 folded) or by identifier (kept
+    for ``XINYONG_PUBLIC_CACHE_SECONDS`` per server process, like subject pages)."""
+    platform = get_platform(request)
+    key = ("api-search", q.strip(), platform.clock.today())
+    body = platform.pages.get(key)
+    if body is None:
+        body = await _read(request, lambda uow, platform: dumps(
+            [{k: r[k] for k in SubjectHit.model_fields} for r in portal.search(uow, q)]))
+        platform.pages.put(key, body)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/subjects/{subject_id}", response_model=SubjectPageOut)
