@@ -96,20 +96,30 @@ def _processes() -> list[tuple[int, int, str, int]]:
     return found
 
 
-def _cpu(server_pid: int, database: str | None) -> tuple[float, float]:
-    """CPU seconds so far of the server's process tree and of the PostgreSQL backends serving ``database``
-    (other databases' work on the same server, e.g. another benchmark's build, is left out)."""
+def _cpu(server_pid: int, database: str | None) -> dict[int, tuple[str, int]]:
+    """CPU ticks so far of the server's process tree ("server") and of the PostgreSQL backends serving
+    ``database`` ("database"), by process (other databases' work on the same server, e.g. another
+    benchmark's build, is left out)."""
     processes = _processes()
     tree, grew = {server_pid}, True
     while grew:
         before = len(tree)
         tree |= {pid for pid, ppid, _, _ in processes if ppid in tree}
         grew = len(tree) > before
-    server = sum(ticks for pid, _, _, ticks in processes if pid in tree)
     title = f" {database} "  # a backend's title: "postgres: 15/main: USER DATABASE HOST(PORT) STATE"
-    used = sum(ticks for _, _, name, ticks in processes
-               if database and name.startswith("postgres: ") and title in name)
-    return server / TICK, used / TICK
+    found = {pid: ("server", ticks) for pid, _, _, ticks in processes if pid in tree}
+    found.update({pid: ("database", ticks) for pid, _, name, ticks in processes
+                  if database and name.startswith("postgres: ") and title in name})
+    return found
+
+
+def _spent(before: dict[int, tuple[str, int]], after: dict[int, tuple[str, int]]) -> dict[str, float]:
+    """CPU seconds each side spent between two readings: a process that started meanwhile counts whole,
+    one that ended meanwhile is left out (its last ticks are unknown)."""
+    spent = {"server": 0.0, "database": 0.0}
+    for pid, (side, ticks) in after.items():
+        spent[side] += (ticks - before.get(pid, (side, 0))[1]) / TICK
+    return spent
 
 
 def lua_paths(paths: list[str]) -> Path:
@@ -126,9 +136,9 @@ def wrk(server: Server, path: str, duration: int, connections: int, script: Path
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
     if script is not None:
         command += ["-s", str(script)]
-    server_before, database_before = _cpu(server.pid, server.database)
+    before = _cpu(server.pid, server.database)
     output = subprocess.run([*command, server.base + path], capture_output=True, text=True, check=True).stdout
-    server_after, database_after = _cpu(server.pid, server.database)
+    spent = _spent(before, _cpu(server.pid, server.database))
     requests = int(re.search(r"(\d+) requests in", output)[1])  # type: ignore[index]
     latency = {}
     for label in ("50%", "99%"):
@@ -138,5 +148,4 @@ def wrk(server: Server, path: str, duration: int, connections: int, script: Path
     per = 1000.0 / max(requests, 1)
     return Load(rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),  # type: ignore[index]
                 p50=latency["50%"], p99=latency["99%"], non_2xx=int(non_2xx[1]) if non_2xx else 0,
-                requests=requests, server_cpu_ms=(server_after - server_before) * per,
-                database_cpu_ms=(database_after - database_before) * per)
+                requests=requests, server_cpu_ms=spent["server"] * per, database_cpu_ms=spent["database"] * per)
