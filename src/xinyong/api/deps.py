@@ -42,8 +42,11 @@ def client_ip(request: Request) -> str | None:
 
 def current_actor(request: Request, platform: PlatformDep) -> Actor:
     """A bearer token (machine clients), else the logged-in session (pages), else the public."""
-    with platform.uow(_anonymous(request)) as uow:
-        actor = _resolve_actor(request, uow)
+    if not request.headers.get("authorization") and _session_user(request) is None:
+        actor = _anonymous(request)  # a visitor: no connection needed
+    else:
+        with platform.uow(_anonymous(request)) as uow:
+            actor = _resolve_actor(request, uow)
     request.state.actor = actor
     return actor
 
@@ -61,6 +64,11 @@ async def as_caller(request: Request, work: Callable[[UnitOfWork], T]) -> T:
     return await run_in_threadpool(run)
 
 
+def _session_user(request: Request) -> int | None:
+    value = request.session.get(SESSION_USER) if "session" in request.scope else None
+    return int(value) if value is not None else None
+
+
 def _anonymous(request: Request) -> Actor:
     return Actor(name="public", via="web", ip=client_ip(request), request_id=request_id(request))
 
@@ -74,9 +82,9 @@ def _resolve_actor(request: Request, uow: UnitOfWork) -> Actor:
             raise AuthenticationRequired("Authorization 头应为 Bearer 令牌", "expected a Bearer token",
                                          code="auth.scheme")
         return accounts.actor_for_token(uow, secret.strip(), ip, rid)
-    user_id = request.session.get(SESSION_USER) if "session" in request.scope else None
+    user_id = _session_user(request)
     if user_id is not None:
-        user = uow.accounts.user(int(user_id))
+        user = uow.accounts.user(user_id)
         if user is not None and user.active and request.session.get("pw") == user.password_hash[-16:]:
             if request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
                 # A session cookie travels with cross-site requests too: API writes made with it must
