@@ -178,8 +178,6 @@ def _page_body(view: portal.SubjectPage) -> bytes:
             for r in rows]} for key, label, rows in view.sections]})
 
 
-
-
 def _listing(request: Request, code: str, query: portal.ListingQuery) -> Awaitable[ListingOut]:
     def read(uow: UnitOfWork, platform: Platform) -> ListingOut:
         rows, has_next = portal.listing(uow, platform.catalogue(uow), code, query)
