@@ -2,7 +2,8 @@
 resolves it by correcting the record (a new version), removing it (revoked) or rejecting the objection
 with reasons; the applicant follows the case with its number and query code.
 
-While an objection is open its record carries the flag "异议处理中": the portal asks
+While an objection is open its record carries the flag "异议处理中": the portal reads it with a subject's
+public records (``PublicationRepository.public_of_subject``), the rights API asks
 ``pending_objection_record_ids``.
 """
 
