@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from tests.conftest import make_department, make_user
 from tests.factories import ENTERPRISE_USCC, MARKET_REGULATOR_USCC
+from xinyong.adapters.repositories.lists import ListRepository
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Role, system_actor
 from xinyong.domain.identifiers import IdType
@@ -103,6 +104,22 @@ class TestWebhooks:
         webhooks.deliver_due(platform)
         assert json.loads(receiver.received[1]["body"])["event"] == "exited"
         assert webhooks.deliver_due(platform).delivered == 0  # nothing is sent twice
+
+    def test_a_delivery_taken_by_another_run_is_not_posted_twice(self, platform: Platform,
+                                                                  receiver: Receiver) -> None:
+        subject_id = _subject(platform)
+        _subscribe(platform, receiver.url, subject_id)
+        _enter(platform, subject_id)
+        now = platform.clock.now()
+        with platform.uow(system_actor("test")) as uow:
+            [due] = uow.connection.execute(text("SELECT id, attempts FROM webhook_delivery")).all()
+            repository = ListRepository(uow.connection)
+            assert repository.claim_delivery(due.id, due.attempts, now, now + webhooks.CLAIM_LEASE)  # another run
+            assert not repository.claim_delivery(due.id, due.attempts, now, now + webhooks.CLAIM_LEASE)
+            uow.commit()
+        assert webhooks.deliver_due(platform).delivered == 0 and receiver.received == []
+        platform.clock.at = now + webhooks.CLAIM_LEASE  # type: ignore[attr-defined]  # that run never came back
+        assert webhooks.deliver_due(platform).delivered == 1 and len(receiver.received) == 1
 
     def test_failures_are_retried_with_back_off_then_given_up(self, platform: Platform,
                                                               receiver: Receiver) -> None:

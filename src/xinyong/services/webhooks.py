@@ -34,6 +34,7 @@ from xinyong.services.unit_of_work import UnitOfWork
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
            timedelta(hours=12))
 MAX_ATTEMPTS = len(BACKOFF) + 1
+CLAIM_LEASE = timedelta(minutes=5)  # a claimed delivery not marked by then (its run crashed) is due again
 SIGNATURE_HEADER = "X-Xinyong-Signature"
 
 
@@ -174,8 +175,9 @@ class DeliveryReport:
 
 
 def deliver_due(platform: Platform, sender: Sender | None = None, limit: int = 200) -> DeliveryReport:
-    """Queue expiry notices, then post every delivery that is due. Safe to run from a timer or a loop:
-    a delivery is marked in its own transaction right after its attempt."""
+    """Queue expiry notices, then post every delivery that is due. Safe to run from a timer or a loop, and
+    from several at once: each delivery is claimed before it is posted (a crashed run's claims lapse after
+    ``CLAIM_LEASE``) and marked in its own transaction right after its attempt."""
     sender = sender or HttpSender()
     report = DeliveryReport()
     actor = system_actor("webhooks")
@@ -189,8 +191,13 @@ def deliver_due(platform: Platform, sender: Sender | None = None, limit: int = 2
         uow.commit()
         due = lists.due_deliveries(uow.clock.now(), limit)
     for delivery in due:
-        body = json.dumps(delivery["payload"], ensure_ascii=False, sort_keys=True).encode()
         now = platform.clock.now()
+        with platform.uow(actor) as uow:
+            taken = _repo(uow).claim_delivery(delivery["id"], delivery["attempts"], now, now + CLAIM_LEASE)
+            uow.commit()
+        if not taken:  # another run (a second worker, the CLI) has it
+            continue
+        body = json.dumps(delivery["payload"], ensure_ascii=False, sort_keys=True).encode()
         headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "xinyong-webhooks",
                    "X-Xinyong-Event": delivery["event"], "X-Xinyong-Delivery": str(delivery["id"]),
                    SIGNATURE_HEADER: sign(delivery["secret"], int(now.timestamp()), body)}

@@ -484,6 +484,16 @@ class ListRepository:
             .limit(limit)).all()
         return [dict(r._mapping) for r in rows]
 
+    def claim_delivery(self, delivery_id: int, attempts: int, now: datetime, lease_until: datetime) -> bool:
+        """Take a due delivery for this sender: its next attempt moves to ``lease_until``, only if it is
+        still due and nobody attempted it since it was read, so two timers never post it twice."""
+        d = webhook_delivery.c
+        taken = self.connection.execute(
+            update(webhook_delivery)
+            .where(d.id == delivery_id, d.status == "pending", d.attempts == attempts, d.next_attempt_at <= now)
+            .values(next_attempt_at=lease_until))
+        return taken.rowcount == 1
+
     def update_delivery(self, delivery_id: int, **values: Any) -> None:
         self.connection.execute(update(webhook_delivery).where(webhook_delivery.c.id == delivery_id).values(**values))
 
