@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     max_upload_mb: int = 1024
     publication_rules: Path | None = None
     public_cache_seconds: float = Field(default=30.0, ge=0)
+    webhook_interval_seconds: float = Field(default=60.0, ge=0)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
 

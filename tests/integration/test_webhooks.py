@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from tests.conftest import make_department, make_user
 from tests.factories import ENTERPRISE_USCC, MARKET_REGULATOR_USCC
 from xinyong.adapters.repositories.lists import ListRepository
+from xinyong.api.app import create_app
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Role, system_actor
 from xinyong.domain.identifiers import IdType
@@ -120,6 +123,19 @@ class TestWebhooks:
         assert webhooks.deliver_due(platform).delivered == 0 and receiver.received == []
         platform.clock.at = now + webhooks.CLAIM_LEASE  # type: ignore[attr-defined]  # that run never came back
         assert webhooks.deliver_due(platform).delivered == 1 and len(receiver.received) == 1
+
+    def test_a_serving_process_posts_due_deliveries_by_itself(self, platform: Platform,
+                                                               receiver: Receiver) -> None:
+        subject_id = _subject(platform)
+        _subscribe(platform, receiver.url, subject_id)
+        platform.settings.webhook_interval_seconds = 0.05
+        with TestClient(create_app(platform)):
+            _enter(platform, subject_id)
+            for _ in range(200):
+                if receiver.received:
+                    break
+                time.sleep(0.05)
+        assert [json.loads(r["body"])["event"] for r in receiver.received] == ["entered"]
 
     def test_failures_are_retried_with_back_off_then_given_up(self, platform: Platform,
                                                               receiver: Receiver) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from importlib import resources
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
@@ -29,12 +34,13 @@ from xinyong.api.routers import (
     subjects,
 )
 from xinyong.bootstrap import Platform, bootstrap
-from xinyong.services import notify
+from xinyong.services import notify, webhooks
 from xinyong.web import admin, portal
 from xinyong.web import reports as report_pages
 from xinyong.web import rights as rights_pages
 
 API_PREFIX = "/api/v1"
+logger = logging.getLogger("xinyong.api")
 
 SECURITY_HEADERS = {
     # Every asset is served by the platform itself: nothing may load from elsewhere.
@@ -49,6 +55,7 @@ SECURITY_HEADERS = {
 def create_app(platform: Platform | None = None) -> FastAPI:
     platform = platform or bootstrap()
     app = FastAPI(
+        lifespan=_background(platform),
         title="Xinyong 公共信用信息平台 API",
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",
@@ -81,6 +88,30 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     # of the garbage collector's generations, full collections stay short and so do the slowest requests.
     gc.freeze()
     return app
+
+
+def _background(platform: Platform) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """What a serving process does besides answering: post the webhooks that are due, every
+    ``XINYONG_WEBHOOK_INTERVAL_SECONDS`` (so subscribers hear of list changes without a separate timer)."""
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        interval = platform.settings.webhook_interval_seconds
+        task = asyncio.create_task(_deliver_webhooks(platform, interval)) if interval > 0 else None
+        yield
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+    return lifespan
+
+
+async def _deliver_webhooks(platform: Platform, interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await run_in_threadpool(webhooks.deliver_due, platform)
+        except Exception:  # e.g. the database is restarting: the next round tries again
+            logger.exception("webhook delivery round failed")
 
 
 class HeadersMiddleware:
