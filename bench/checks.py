@@ -36,9 +36,10 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
+from benchdb import empty_database
 from httpbench import serve, wrk
 from xinyong.adapters.bulk import bulk_insert, timestamp_text
 from xinyong.adapters.tables import list_entry, subject
@@ -71,21 +72,9 @@ end
 
 
 def _database(url: str) -> str:
-    parsed = make_url(url)
-    if not re.search(r"bench", parsed.database or ""):
-        sys.exit(f"refusing to empty {parsed.database!r}: its name does not say it is for benchmarks")
-    admin = parsed.set(database="postgres").render_as_string(hide_password=False)
-    engine = create_engine(admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                  {"n": parsed.database}).first():
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    engine.dispose()
-    target = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with target.connect() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    target.dispose()
+    if not re.search(r"bench", make_url(url).database or ""):
+        sys.exit(f"refusing to empty {make_url(url).database!r}: its name does not say it is for benchmarks")
+    empty_database(url)
     return url
 
 

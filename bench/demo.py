@@ -22,10 +22,11 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 from stdnum.cn import ric, uscc
 
+from benchdb import empty_database
 from xinyong.adapters.ids import allocate
 from xinyong.adapters.tables import credit_record, subject, subject_identifier
 from xinyong.bootstrap import Platform, bootstrap
@@ -142,23 +143,11 @@ def bench_build(label: str, platform: Platform, subjects: int, records: int, see
 
 def _postgres(url: str) -> str | None:
     """The benchmark database, created and emptied; None (and why) when it must not be touched."""
-    parsed = make_url(url)
-    if not re.search(r"bench|test", parsed.database or ""):
-        print(f"PostgreSQL: skipped: {parsed.database!r} is not named for benchmarks or tests")
+    name = make_url(url).database
+    if not re.search(r"bench|test", name or ""):
+        print(f"PostgreSQL: skipped: {name!r} is not named for benchmarks or tests")
         return None
-    admin = parsed.set(database="postgres").render_as_string(hide_password=False)
-    engine = create_engine(admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                    {"n": parsed.database}).first()
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    engine.dispose()
-    target = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with target.connect() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    target.dispose()
+    empty_database(url)
     return url
 
 

@@ -29,9 +29,10 @@ import time
 from pathlib import Path
 
 from fpdf import FPDF
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
+from benchdb import empty_database
 from xinyong.adapters import pdf as pdf_adapter
 from xinyong.adapters.tables import credit_record, subject, subject_identifier
 from xinyong.bootstrap import Platform, bootstrap
@@ -58,25 +59,10 @@ def _platform(data_dir: Path, url: str) -> Platform:
 
 def _prepare(url: str, reuse: bool) -> bool:
     """Create the database when missing; empty it unless reusing. True when a city must be built."""
-    parsed = make_url(url)
-    if not re.search(r"bench", parsed.database or ""):
-        sys.exit(f"refusing to touch {parsed.database!r}: its name must contain 'bench'")
-    admin = parsed.set(database="postgres").render_as_string(hide_password=False)
-    engine = create_engine(admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}).first():
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    engine.dispose()
-    target = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with target.connect() as connection:
-        built = connection.execute(text("SELECT to_regclass('public.credit_report') IS NOT NULL")).scalar()
-        if reuse and built:
-            target.dispose()
-            return False
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    target.dispose()
-    return True
+    name = make_url(url).database
+    if not re.search(r"bench", name or ""):
+        sys.exit(f"refusing to touch {name!r}: its name must contain 'bench'")
+    return empty_database(url, keep_if_table="credit_report" if reuse else None)
 
 
 def _percentiles(samples: list[float], cpu: list[float] | None = None) -> str:
