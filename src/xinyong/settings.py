@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     publication_rules: Path | None = None
     public_cache_seconds: float = Field(default=30.0, ge=0)
     webhook_interval_seconds: float = Field(default=60.0, ge=0)
+    check_connections: int = Field(default=10, ge=0)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
 

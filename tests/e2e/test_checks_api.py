@@ -3,16 +3,22 @@ and free again after exit or expiry; precise errors; replay; feedback."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import make_department, make_user, token_for
+from tests.conftest import actor_of, make_department, make_user, token_for
 from tests.factories import ENTERPRISE_USCC, MARKET_REGULATOR_USCC, PERSON_ID, make_uscc
+from xinyong.adapters.repositories.lists import ListRepository
 from xinyong.bootstrap import Platform
-from xinyong.domain.accounts import Role
+from xinyong.domain.accounts import Role, system_actor
+from xinyong.domain.identifiers import IdType
+from xinyong.domain.subjects import Identifier, SubjectType
+from xinyong.services import checks, lists
+from xinyong.services.checks import SubjectQuery
 
 FINANCE_USCC = make_uscc("11321000MB1928390")
 SUBMITTER_SCOPES = ["records:submit", "records:read_own", "catalog:read"]
@@ -211,3 +217,87 @@ class TestCatalogueOfTheLoop:
         twice = client.post("/api/v1/lists/serious_dishonesty/entries", headers=loop["operator"],
                             json={"identifier": ENTERPRISE_USCC, "reason": "x", "entry_date": "2026-06-01"})
         assert twice.status_code == 409 and twice.json()["error"]["code"] == "list.already_listed"
+
+
+def stored(platform: Platform, check_id: int) -> dict[str, Any]:
+    with platform.uow(system_actor("test")) as uow:
+        found = ListRepository(uow.connection).check(check_id)
+    assert found is not None
+    return {k: v for k, v in found.items() if k not in ("id", "at")}
+
+
+@pytest.fixture
+def event_loop_path(platform: Platform, client: TestClient) -> None:
+    """PostgreSQL serves single checks by token from the event loop (``CheckStore``); SQLite has one way."""
+    if platform.engine.dialect.name != "postgresql":
+        pytest.skip("the event-loop path is PostgreSQL's")
+    assert client.app.state.check_store is not None  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("event_loop_path")
+class TestEventLoopPath:
+    def test_answers_and_stores_exactly_as_the_general_way(self, platform: Platform, client: TestClient,
+                                                           loop: dict[str, Any]) -> None:
+        for matter in ("government_procurement", "fiscal_funds", "civil_servant_recruitment"):
+            quick = check(client, loop["business"], matter, name="扬州市示例科技有限公司")
+            assert quick.status_code == 200, quick.text
+            with platform.uow(actor_of(platform, "czj")) as uow:
+                general = checks.check(uow, matter, SubjectQuery(ENTERPRISE_USCC, None, "扬州市示例科技有限公司"))
+            answer = quick.json()
+            assert {**answer, "check_id": 0} == {**json.loads(json.dumps(general)), "check_id": 0}
+            assert answer["hits"][0]["records"][0]["record_id"] == loop["record_id"]
+            quick_row, general_row = stored(platform, answer["check_id"]), stored(platform, general["check_id"])
+            assert quick_row.pop("token_id") is not None and general_row.pop("token_id") is None
+            assert quick_row.pop("actor_name") == general_row.pop("actor_name") == "czj"
+            assert quick_row == general_row
+
+    def test_unknown_subject_is_stored_and_the_token_use_recorded(self, platform: Platform, client: TestClient,
+                                                                   loop: dict[str, Any]) -> None:
+        with platform.engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE api_token SET last_used_at = NULL")
+        response = check(client, loop["business"], "bidding", make_uscc("91321000MA1X2Y3W4"))
+        assert response.status_code == 404 and response.json()["error"]["code"] == "check.unknown_subject"
+        with platform.engine.connect() as connection:
+            last = connection.exec_driver_sql(
+                "SELECT answer::text, action FROM credit_check ORDER BY id DESC LIMIT 1").one()
+            used = connection.exec_driver_sql("SELECT count(*) FROM api_token WHERE last_used_at IS NOT NULL")
+            assert json.loads(last[0]) == {"error": "check.unknown_subject"} and last[1] == "none"
+            assert used.scalar_one() == 1
+
+    def test_a_person_check_is_audited_with_the_check(self, platform: Platform, client: TestClient,
+                                                      loop: dict[str, Any]) -> None:
+        with platform.uow(system_actor("test")) as uow:
+            uow.subjects.add(SubjectType.PERSON, Identifier(IdType.CITIZEN_ID, PERSON_ID), "张三", "321000", [],
+                             uow.clock.today(), uow.clock.now())
+            uow.commit()
+        response = check(client, loop["business"], "licensing", PERSON_ID)
+        assert response.status_code == 200, response.text
+        with platform.uow(system_actor("test")) as uow:
+            total, entries = uow.audit_log.entries(action="check.person")
+        assert total == 1 and entries[0]["actor_name"] == "czj" and entries[0]["personal"] is True
+        assert entries[0]["detail"] == {"matter": "licensing"}
+
+    def test_a_hit_on_an_administrators_list_takes_the_general_way(self, platform: Platform, client: TestClient,
+                                                                   loop: dict[str, Any]) -> None:
+        with platform.uow(system_actor("test")) as uow:
+            lists.define_list(uow, "construction_black", "建筑市场黑名单", "punishment", validity_days=730)
+            subject_id = uow.subjects.id_by_identifier(IdType.USCC, ENTERPRISE_USCC)
+            assert subject_id is not None
+            lists.add_entry(uow, "construction_black", subject_id, "转包违法分包", platform.clock.today())
+        answer = check(client, loop["business"], "bidding").json()
+        assert answer["action"] == "intercept"  # the serious-dishonesty entry's measure
+        assert [h["list"] for h in answer["hits"]] == ["serious_dishonesty", "construction_black"]
+        assert answer["hits"][1]["list_name"] == "建筑市场黑名单" and answer["hits"][1]["measures"] == []
+
+    def test_a_dropped_connection_fails_closed_then_recovers(self, platform: Platform, client: TestClient,
+                                                            loop: dict[str, Any]) -> None:
+        assert check(client, loop["business"], "bidding").status_code == 200
+        with platform.engine.connect() as connection:
+            connection.exec_driver_sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        answers = [check(client, loop["business"], "bidding") for _ in range(platform.settings.check_connections)]
+        failed = [a for a in answers if a.status_code == 503]
+        assert failed and all(a.json()["error"]["code"] == "check.unavailable" for a in failed)
+        assert all(a.json()["action"] == "intercept" for a in answers if a.status_code != 503)
+        assert check(client, loop["business"], "bidding").json()["action"] == "intercept"

@@ -18,6 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong import __version__
+from xinyong.adapters.check_store import CheckStore
 from xinyong.api import errors
 from xinyong.api.routers import (
     accounts,
@@ -63,6 +64,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.platform = platform
+    app.state.check_store = None  # opened by the lifespan on PostgreSQL
     app.state.notifier = notify.default_notifier()  # swapped for e-mail/SMS adapters where configured
     errors.install(app)
 
@@ -91,17 +93,30 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
 
 def _background(platform: Platform) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """What a serving process does besides answering: post the webhooks that are due, every
-    ``XINYONG_WEBHOOK_INTERVAL_SECONDS`` (so subscribers hear of list changes without a separate timer)."""
+    """What a serving process holds and does besides answering: on PostgreSQL, the pool of the checks'
+    event-loop path (``XINYONG_CHECK_CONNECTIONS`` connections; 0 sends every check the general way); and it
+    posts the webhooks that are due, every ``XINYONG_WEBHOOK_INTERVAL_SECONDS`` (so subscribers hear of list
+    changes without a separate timer)."""
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        interval = platform.settings.webhook_interval_seconds
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings = platform.settings
+        store = None
+        if platform.engine.dialect.name == "postgresql" and settings.check_connections > 0:
+            store = CheckStore(platform.settings.effective_database_url, settings.check_connections)
+            await store.open()
+        app.state.check_store = store
+        interval = settings.webhook_interval_seconds
         task = asyncio.create_task(_deliver_webhooks(platform, interval)) if interval > 0 else None
-        yield
-        if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+        try:
+            yield
+        finally:
+            app.state.check_store = None
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+            if store is not None:
+                await store.close()
     return lifespan
 
 

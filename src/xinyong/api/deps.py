@@ -64,6 +64,12 @@ async def as_caller(request: Request, work: Callable[[UnitOfWork], T]) -> T:
     return await run_in_threadpool(run)
 
 
+def bearer_secret(request: Request) -> str | None:
+    """The token of a well-formed ``Authorization: Bearer …`` header."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    return (secret.strip() or None) if scheme.lower() == "bearer" else None
+
+
 def _session_user(request: Request) -> int | None:
     value = request.session.get(SESSION_USER) if "session" in request.scope else None
     return int(value) if value is not None else None
@@ -74,14 +80,13 @@ def _anonymous(request: Request) -> Actor:
 
 
 def _resolve_actor(request: Request, uow: UnitOfWork) -> Actor:
-    header = request.headers.get("authorization", "")
     ip, rid = client_ip(request), request_id(request)
-    if header:
-        scheme, _, secret = header.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
+    if request.headers.get("authorization"):
+        secret = bearer_secret(request)
+        if secret is None:
             raise AuthenticationRequired("Authorization 头应为 Bearer 令牌", "expected a Bearer token",
                                          code="auth.scheme")
-        return accounts.actor_for_token(uow, secret.strip(), ip, rid)
+        return accounts.actor_for_token(uow, secret, ip, rid)
     user_id = _session_user(request)
     if user_id is not None:
         user = uow.accounts.user(user_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from xinyong.adapters.passwords import Passwords, new_token, token_digest
 from xinyong.adapters.repositories.accounts import Department, Token, User
@@ -178,17 +178,26 @@ def revoke_token(uow: UnitOfWork, token_id: int) -> Token:
 
 def actor_for_token(uow: UnitOfWork, secret: str, ip: str | None, request_id: str | None) -> Actor:
     """The actor a bearer token stands for: its user's roles narrowed to the token's scopes."""
-    found = uow.accounts.token_with_user(token_digest(secret))
     now = uow.clock.now()
+    actor, touch = token_actor(uow.accounts.token_with_user(token_digest(secret)), now, ip, request_id)
+    if touch and actor.token_id is not None:
+        uow.accounts.update_token(actor.token_id, last_used_at=now)
+        uow.commit()
+    return actor
+
+
+def token_actor(found: tuple[Token, User] | None, now: datetime, ip: str | None,
+                request_id: str | None) -> tuple[Actor, bool]:
+    """The actor of a token as found (token and user, or nothing), and whether its last use is worth
+    recording (at most every ``TOKEN_TOUCH_INTERVAL``); a missing, revoked or expired token, or one whose
+    account is disabled, is refused."""
     if found is None or found[0].revoked_at is not None or found[0].expires_at <= now:
         raise AuthenticationRequired("访问令牌无效、已过期或已吊销", "token invalid, expired or revoked",
                                      code="auth.token_invalid")
     token, user = found
     if not user.active:
         raise AuthenticationRequired("令牌所属账号已停用", "the token's account is disabled", code="auth.token_invalid")
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
-        uow.accounts.update_token(token.id, last_used_at=now)
-        uow.commit()
+    touch = token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL
     return Actor(name=user.username, via="token", user_id=user.id, roles=user.roles, department_id=user.department_id,
-                 scopes=token.scopes, token_id=token.id, ip=ip, request_id=request_id)
+                 scopes=token.scopes, token_id=token.id, ip=ip, request_id=request_id), touch
 

@@ -8,7 +8,7 @@ check is reported as ``check.unavailable`` (503): the service never fails open.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,9 +18,14 @@ from typing import IO, Any
 from rapidfuzz import fuzz, process
 from sqlalchemy.exc import SQLAlchemyError
 
+from xinyong.adapters.check_store import CheckStore, StoreUnavailable
 from xinyong.adapters.exports import write_csv
-from xinyong.adapters.repositories.lists import ListRepository
-from xinyong.domain.accounts import Permission
+from xinyong.adapters.passwords import token_digest
+from xinyong.adapters.repositories.accounts import token_and_user
+from xinyong.adapters.repositories.audit import audit_rows
+from xinyong.adapters.repositories.lists import ListRepository, subject_and_entries, summary_of
+from xinyong.clock import Clock
+from xinyong.domain.accounts import Actor, Permission
 from xinyong.domain.audit import AuditEvent
 from xinyong.domain.identifiers import (
     PERSONAL_ID_TYPES,
@@ -45,6 +50,7 @@ from xinyong.domain.lists import (
 )
 from xinyong.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied, XinyongError
 from xinyong.rules.lists_files import default_measure_book
+from xinyong.services.accounts import token_actor
 from xinyong.services.lists import book as full_book
 from xinyong.services.unit_of_work import UnitOfWork
 
@@ -109,10 +115,11 @@ def _parse(query: SubjectQuery, field: str) -> tuple[IdType, str] | FieldProblem
 
 
 class _Book:
-    """The measure book and, per list code, the measures for the matter (computed once per check)."""
+    """The measure book and, per list code, the measures for the matter (computed once per check). The
+    book with the lists an administrator defined (``custom``) is read only for a hit on one of them."""
 
-    def __init__(self, uow: UnitOfWork, matter: str, on: date) -> None:
-        self.uow, self.base, self.on = uow, default_measure_book(), on
+    def __init__(self, matter: str, on: date, custom: Callable[[], MeasureBook]) -> None:
+        self.custom, self.base, self.on = custom, default_measure_book(), on
         self.matter = self.base.matter(matter)
         self.full: MeasureBook | None = None
         self.by_list: dict[str, tuple[Measure, ...]] = {}
@@ -125,7 +132,7 @@ class _Book:
     def hit(self, entry: ListEntry) -> Hit:
         code = entry.list_code
         if code not in self.base.lists and self.full is None:
-            self.full = full_book(self.uow)
+            self.full = self.custom()
         source = self.base if code in self.base.lists else self.full
         assert source is not None
         return Hit(entry, source.list_def(code), self.measures(code))
@@ -140,58 +147,130 @@ def _hit_dict(hit: Hit, records: list[dict[str, Any]] | list[int]) -> dict[str, 
             "measures": [measure_dict(m) for m in hit.measures], "records": records}
 
 
-def _require(uow: UnitOfWork) -> None:
-    if not uow.actor.can(Permission.CHECKS_RUN):
+def _require(actor: Actor) -> None:
+    if not actor.can(Permission.CHECKS_RUN):
         raise PermissionDenied("访问令牌或账号没有联合奖惩核查权限（需要 checks:run）",
                                "the token or account lacks the checks:run scope", code="permission.scope")
 
 
+def _book(uow: UnitOfWork, matter: str, on: date) -> _Book:
+    return _Book(matter, on, lambda: full_book(uow))
+
+
 def check(uow: UnitOfWork, matter: str, query: SubjectQuery) -> dict[str, Any]:
     """One subject, one matter: the answer, stored before it is returned (``check_id`` replays it)."""
-    _require(uow)
+    _require(uow.actor)
     with fail_closed():
         return _check(uow, matter, query)
 
 
 def _check(uow: UnitOfWork, matter: str, query: SubjectQuery) -> dict[str, Any]:
     today = uow.clock.today()
-    books = _Book(uow, matter, today)
+    books = _book(uow, matter, today)
     parsed = _parse(query, "subject")
     if isinstance(parsed, FieldProblem):
         raise InvalidInput.from_problems([parsed])
     lists = ListRepository(uow.connection)
-    stored_query = {"identifier": query.identifier, "id_type": query.id_type, "name": query.name}
     if parsed is None:
         answer = _by_name(uow, lists, books, query.name or "", today)
-        subject_id = None
-    else:
-        id_type, value = parsed
-        brief, entries = lists.subject_with_entries(id_type.value, value, today)
+        check_id = _store(uow, books, _stored_query(query), None, answer, Action(answer["action"]), 0)
+        return _single(check_id, books, answer)
+    brief, entries = lists.subject_with_entries(parsed[0].value, parsed[1], today)
+    if brief is None:
+        _store(uow, books, _stored_query(query), None, _UNKNOWN, Action.NONE, 0)
+        raise UnknownSubject(parsed[1])
+    answer, event = _identified(books, query, parsed[0], brief, entries, _summaries(lists, entries))
+    if event is not None:
+        uow.audit(event)
+    check_id = _store(uow, books, _stored_query(query), brief["id"], answer, Action(answer["action"]),
+                      len(answer["hits"]))
+    return _single(check_id, books, answer)
+
+
+_UNKNOWN: dict[str, Any] = {"error": "check.unknown_subject"}
+
+
+async def check_by_token(store: CheckStore, clock: Clock, secret: str, ip: str | None, request_id: str | None,
+                         matter: str, query: SubjectQuery, caller: Callable[[Actor], None]) -> dict[str, Any] | None:
+    """``check`` for a caller with a bearer token, on the event loop (PostgreSQL's ``CheckStore``): the same
+    answer, stored the same way, for about a third of the CPU. ``caller`` is told who is asking as soon as
+    the token is read. ``None`` when the check must take the general way instead: a name-only query (the
+    name pool and fuzzy matching), or a hit on a list an administrator defined (its measures are read from
+    the database)."""
+    parsed = _parse(query, "subject")
+    if parsed is None:
+        return None
+    today, now = clock.today(), clock.now()
+    key = (parsed[0].value, parsed[1]) if isinstance(parsed, tuple) else None
+    try:
+        async with store.session() as session:
+            tokens, rows, records = await session.caller_and_subject(token_digest(secret), key, today)
+            actor, touch = token_actor(token_and_user(tokens), now, ip, request_id)
+            caller(actor)
+            _require(actor)
+            books = _Book(matter, today, _no_custom_book)
+            if isinstance(parsed, FieldProblem):
+                raise InvalidInput.from_problems([parsed])
+            brief, entries = subject_and_entries(rows)
+            if any(e.list_code not in books.base.lists for e in entries):
+                return None
+        touched = (actor.token_id, now) if touch and actor.token_id is not None else None
         if brief is None:
-            _store(uow, books, stored_query, None, {"error": "check.unknown_subject"}, Action.NONE, 0)
-            raise UnknownSubject(value)
-        subject_id = brief["id"]
-        answer = _answer(lists, books, brief, entries, detail=True)
-        if query.name and answer["subject"]:
-            score = fuzz.WRatio(query.name.strip(), answer["subject"]["name"])
-            answer["name_score"] = round(score, 1)
-            answer["name_matches"] = score >= NAME_MISMATCH
-        if id_type in PERSONAL_ID_TYPES:
-            uow.audit(AuditEvent("check.person", "subject", subject_id, personal=True, detail={"matter": matter}))
-    check_id = _store(uow, books, stored_query, subject_id, answer, Action(answer["action"]), len(answer["hits"]))
+            await store.store(_check_row(books, actor, now, _stored_query(query), None, _UNKNOWN, Action.NONE, 0),
+                              [], touched)
+            raise UnknownSubject(parsed[1])
+        summaries = {row["id"]: summary_of(row) for row in records}
+        answer, event = _identified(books, query, parsed[0], brief, entries, summaries)
+        check_id = await store.store(
+            _check_row(books, actor, now, _stored_query(query), brief["id"], answer, Action(answer["action"]),
+                       len(answer["hits"])),
+            audit_rows(actor, [event], now) if event is not None else [], touched)
+    except StoreUnavailable as exc:
+        raise CheckUnavailable() from exc
+    return _single(check_id, books, answer)
+
+
+def _no_custom_book() -> MeasureBook:
+    raise AssertionError("check_by_token leaves hits on custom lists to the general way")
+
+
+def _stored_query(query: SubjectQuery) -> dict[str, Any]:
+    return {"identifier": query.identifier, "id_type": query.id_type, "name": query.name}
+
+
+def _single(check_id: int, books: _Book, answer: dict[str, Any]) -> dict[str, Any]:
     return {"check_id": check_id, "matter": books.matter.code, "matter_name": books.matter.name,
-            "on": today.isoformat(), **answer}
+            "on": books.on.isoformat(), **answer}
 
 
-def _by_subject(lists: ListRepository, books: _Book, subject_id: int, on: date, detail: bool) -> dict[str, Any]:
-    return _answer(lists, books, lists.subject_brief(subject_id), lists.in_force_of_subject(subject_id, on), detail)
-
-
-def _answer(lists: ListRepository, books: _Book, brief: dict[str, Any] | None, entries: list[ListEntry],
-            detail: bool) -> dict[str, Any]:
-    hits = [books.hit(e) for e in entries]
+def _summaries(lists: ListRepository, entries: list[ListEntry]) -> dict[int, dict[str, Any]]:
     wanted = [(e.subject_id, r) for e in entries for r in e.records()]
-    summaries = lists.record_summaries(wanted) if detail and wanted else {}
+    return lists.record_summaries(wanted) if wanted else {}
+
+
+def _identified(books: _Book, query: SubjectQuery, id_type: IdType, brief: dict[str, Any], entries: list[ListEntry],
+                summaries: Mapping[int, dict[str, Any]]) -> tuple[dict[str, Any], AuditEvent | None]:
+    """The answer for a subject found by its identifier, and the audit event a check of a person is."""
+    answer = _answer(books, brief, entries, summaries)
+    if query.name and answer["subject"]:
+        score = fuzz.WRatio(query.name.strip(), answer["subject"]["name"])
+        answer["name_score"] = round(score, 1)
+        answer["name_matches"] = score >= NAME_MISMATCH
+    event = None
+    if id_type in PERSONAL_ID_TYPES:
+        event = AuditEvent("check.person", "subject", brief["id"], personal=True, detail={"matter": books.matter.code})
+    return answer, event
+
+
+def _by_subject(lists: ListRepository, books: _Book, subject_id: int, on: date) -> dict[str, Any]:
+    return _answer(books, lists.subject_brief(subject_id), lists.in_force_of_subject(subject_id, on), {})
+
+
+def _answer(books: _Book, brief: dict[str, Any] | None, entries: list[ListEntry],
+            summaries: Mapping[int, dict[str, Any]]) -> dict[str, Any]:
+    """Lists hit, measures for the matter, suggested action; the records behind each hit as summarised
+    (none when ``summaries`` is empty: name candidates and batch items show only record ids)."""
+    hits = [books.hit(e) for e in entries]
     subject_id = brief["id"] if brief else None
     return {"subject": {"id": subject_id, "name": brief["name"], "type": brief["subject_type"],
                         "id_type": brief["canonical_id_type"], "identifier": brief["canonical_id"]} if brief else None,
@@ -226,7 +305,7 @@ def _by_name(uow: UnitOfWork, lists: ListRepository, books: _Book, name: str, on
     candidates = []
     best = Action.NONE
     for subject_id, score in sorted(scored.items(), key=lambda item: -item[1])[:NAME_CANDIDATES]:
-        found = _by_subject(lists, books, subject_id, on, detail=False)
+        found = _by_subject(lists, books, subject_id, on)
         candidates.append({"score": round(score, 1), **found, "action": soften(Action(found["action"])).value})
         best = strongest((best, soften(Action(found["action"]))))
     if any((c["subject"] or {}).get("type") == "person" for c in candidates):
@@ -237,19 +316,24 @@ def _by_name(uow: UnitOfWork, lists: ListRepository, books: _Book, name: str, on
 
 def _store(uow: UnitOfWork, books: _Book, query: Any, subject_id: int | None, answer: dict[str, Any],
            action: Action, hits: int, kind: str = "single", subjects: int = 1) -> int:
-    check_id = ListRepository(uow.connection).add_check({
-        "at": uow.clock.now(), "on_date": books.on, "actor_name": uow.actor.name, "token_id": uow.actor.token_id,
-        "department_id": uow.actor.department_id, "matter": books.matter.code, "kind": kind,
-        "subject_id": subject_id, "subjects": subjects, "hits": hits, "action": action.value, "query": query,
-        "answer": answer})
+    check_id = ListRepository(uow.connection).add_check(
+        _check_row(books, uow.actor, uow.clock.now(), query, subject_id, answer, action, hits, kind, subjects))
     uow.commit()
     return check_id
+
+
+def _check_row(books: _Book, actor: Actor, at: datetime, query: Any, subject_id: int | None, answer: dict[str, Any],
+               action: Action, hits: int, kind: str = "single", subjects: int = 1) -> dict[str, Any]:
+    """A check as stored: who asked, when, for what matter, the query and the answer given."""
+    return {"at": at, "on_date": books.on, "actor_name": actor.name, "token_id": actor.token_id,
+            "department_id": actor.department_id, "matter": books.matter.code, "kind": kind, "subject_id": subject_id,
+            "subjects": subjects, "hits": hits, "action": action.value, "query": query, "answer": answer}
 
 
 def check_batch(uow: UnitOfWork, matter: str, queries: list[SubjectQuery]) -> dict[str, Any]:
     """Many subjects, one matter, one stored answer. An item with a malformed identifier or an unknown
     subject gets its own error; the other items are answered all the same."""
-    _require(uow)
+    _require(uow.actor)
     if not queries:
         raise InvalidInput("批量核查至少需要一个主体", "a batch needs at least one subject", code="check.empty")
     if len(queries) > MAX_BATCH:
@@ -283,7 +367,7 @@ def _check_batch(uow: UnitOfWork, matter: str, queries: list[SubjectQuery]) -> d
     hit needs no second check), then validate only the misses, to tell a malformed identifier from an
     unknown subject. The lists' actions for the matter are computed once per list, not per subject."""
     today = uow.clock.today()
-    books = _Book(uow, matter, today)
+    books = _book(uow, matter, today)
     lists = ListRepository(uow.connection)
     types: dict[str, tuple[str, ...]] = {}  # a given id_type → its value (none when unknown)
     wanted: list[tuple[tuple[str, str], ...] | None] = []
@@ -368,7 +452,7 @@ def _batch_miss(uow: UnitOfWork, lists: ListRepository, books: _Book, query: Sub
         return {"n": n, **_by_name(uow, lists, books, query.name or "", today)}
     subject_id = uow.subjects.id_by_identifier(*parsed)
     if subject_id is not None:  # a type the shape did not suggest (e.g. a passport number)
-        answer = _by_subject(lists, books, subject_id, today, detail=False)
+        answer = _by_subject(lists, books, subject_id, today)
         return {"n": n, "subject_id": subject_id, "action": answer["action"],
                 **({"hits": [{"entry_id": h["entry_id"], "list": h["list"], "valid_to": h["valid_to"],
                               "measures": [m["code"] for m in h["measures"]], "records": h["records"]}
@@ -380,9 +464,9 @@ def _batch_miss(uow: UnitOfWork, lists: ListRepository, books: _Book, query: Sub
 def naive_batch(uow: UnitOfWork, matter: str, queries: list[SubjectQuery]) -> int:
     """The baseline the benchmark compares with: one single check (and its queries) per subject, not
     stored. Returns the number of subjects with a hit."""
-    _require(uow)
+    _require(uow.actor)
     today = uow.clock.today()
-    books = _Book(uow, matter, today)
+    books = _book(uow, matter, today)
     lists = ListRepository(uow.connection)
     hit = 0
     for query in queries:
@@ -401,7 +485,7 @@ def get_check(uow: UnitOfWork, check_id: int) -> dict[str, Any]:
     if found is None:
         raise NotFound("核查记录", "check", check_id)
     if not uow.actor.can(Permission.CHECKS_READ):
-        _require(uow)
+        _require(uow.actor)
         if found["department_id"] != uow.actor.department_id or (found["department_id"] is None and \
                 found["actor_name"] != uow.actor.name):
             raise PermissionDenied("只能查看本部门的核查记录", "you may only read your department's checks",
@@ -413,7 +497,7 @@ def get_check(uow: UnitOfWork, check_id: int) -> dict[str, Any]:
 def feedback(uow: UnitOfWork, check_id: int, applied: bool, measure_code: str | None = None,
              subject_id: int | None = None, amount: str | float | None = None, note: str | None = None) -> int:
     """What the business system did after a check (实施 → 反馈): measure applied or not, amount, note."""
-    _require(uow)
+    _require(uow.actor)
     lists = ListRepository(uow.connection)
     found = lists.check(check_id)
     if found is None:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
@@ -46,12 +48,27 @@ class Token:
 
 # A bearer token with its user and the user's roles (one row per role), built once: it is resolved on
 # every machine client's request.
-_TOKEN_WITH_USER = (
+TOKEN_WITH_USER = (
     select(api_token, *(app_user.c[name].label(f"owner_{name}") for name in User.__dataclass_fields__
                         if name != "roles"), user_role.c.role)
     .join(app_user, app_user.c.id == api_token.c.user_id)
     .outerjoin(user_role, user_role.c.user_id == app_user.c.id)
     .where(api_token.c.token_hash == bindparam("token_hash")))
+
+
+def token_of(m: Mapping[str, Any]) -> Token:
+    data = {k: m[k] for k in Token.__dataclass_fields__ if k != "scopes"}
+    return Token(**data, scopes=frozenset(Permission(s) for s in m["scopes"].split()))
+
+
+def token_and_user(rows: Sequence[Mapping[str, Any]]) -> tuple[Token, User] | None:
+    """The rows of ``TOKEN_WITH_USER`` (one per role) as the token and its user."""
+    if not rows:
+        return None
+    m = rows[0]
+    user = User(**{k: m[f"owner_{k}"] for k in User.__dataclass_fields__ if k != "roles"},
+                roles=frozenset(Role(r["role"]) for r in rows if r["role"] is not None))
+    return token_of(m), user
 
 
 class AccountRepository:
@@ -130,19 +147,12 @@ class AccountRepository:
 
     @staticmethod
     def _token(row: object) -> Token:
-        m = row._mapping  # type: ignore[attr-defined]
-        data = {k: m[k] for k in Token.__dataclass_fields__ if k != "scopes"}
-        return Token(**data, scopes=frozenset(Permission(s) for s in m["scopes"].split()))
+        return token_of(row._mapping)  # type: ignore[attr-defined]
 
     def token_with_user(self, token_hash: str) -> tuple[Token, User] | None:
         """A token and its user in one round trip."""
-        rows = self.connection.execute(_TOKEN_WITH_USER, {"token_hash": token_hash}).all()
-        if not rows:
-            return None
-        m = rows[0]._mapping
-        user = User(**{k: m[f"owner_{k}"] for k in User.__dataclass_fields__ if k != "roles"},
-                    roles=frozenset(Role(r.role) for r in rows if r.role is not None))
-        return self._token(rows[0]), user
+        rows = self.connection.execute(TOKEN_WITH_USER, {"token_hash": token_hash}).all()
+        return token_and_user([r._mapping for r in rows])
 
     def token(self, token_id: int) -> Token | None:
         row = self.connection.execute(select(api_token).where(api_token.c.id == token_id)).first()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
+    Select,
     and_,
     bindparam,
     case,
@@ -48,7 +49,10 @@ ENTRY_COLUMNS = tuple(c.name for c in list_entry.columns)
 
 
 def entry_from_row(row: Any) -> ListEntry:
-    m = row._mapping
+    return entry_from_mapping(row._mapping)
+
+
+def entry_from_mapping(m: Mapping[str, Any]) -> ListEntry:
     return ListEntry(
         id=m["id"], list_code=m["list_code"], subject_id=m["subject_id"], status=EntryStatus(m["status"]),
         entry_date=m["entry_date"], valid_to=m["valid_to"], reason=m["reason"], legal_basis=m["legal_basis"],
@@ -72,21 +76,45 @@ def in_force(on: date | BindParameter[date]) -> ColumnElement[bool]:
 # The single check's statements are built once: building a statement costs SQLAlchemy about as much CPU
 # as PostgreSQL spends running it, and a check is on the hot path of other departments' systems.
 _ON = bindparam("on", type_=Date)
-_SUBJECT_WITH_ENTRIES = (
+SUBJECT_WITH_ENTRIES = (
     select(subject.c.id.label("subject_key"), subject.c.name.label("subject_name"), subject.c.subject_type,
            subject.c.canonical_id_type, subject.c.canonical_id, list_entry)
     .select_from(subject_identifier.join(subject, subject.c.id == subject_identifier.c.subject_id)
                  .outerjoin(list_entry, and_(list_entry.c.subject_id == subject.c.id, in_force(_ON))))
     .where(subject_identifier.c.id_type == bindparam("id_type"), subject_identifier.c.value == bindparam("value"))
     .order_by(list_entry.c.id))
-_RECORD_SUMMARIES_OF_SUBJECT = (
-    select(credit_record.c.id, credit_record.c.subject_id, credit_record.c.info_class, credit_record.c.doc_number,
-           credit_record.c.decision_date, credit_record.c.authority_name, credit_record.c.status,
-           credit_record.c.category, department.c.name.label("department"))
-    .join(department, department.c.id == credit_record.c.department_id, isouter=True)
-    .where(credit_record.c.subject_id == bindparam("subject_id"),
-           credit_record.c.id.in_(bindparam("ids", expanding=True))))
+
+
+def summaries_of_subject(subject_id: ColumnElement[Any], ids: ColumnElement[bool]) -> Select[Any]:
+    """Records of one subject (one partition) whose ids match ``ids``, as summarised."""
+    r = credit_record.c
+    return (select(r.id, r.subject_id, r.info_class, r.doc_number, r.decision_date, r.authority_name, r.status,
+                   r.category, department.c.name.label("department"))
+            .join(department, department.c.id == r.department_id, isouter=True)
+            .where(r.subject_id == subject_id, ids))
+
+
+def summary_of(m: Mapping[str, Any]) -> dict[str, Any]:
+    """A record behind a hit as a check shows it."""
+    return {"record_id": m["id"], "info_class": m["info_class"], "doc_number": m["doc_number"],
+            "decision_date": m["decision_date"].isoformat() if m["decision_date"] else None,
+            "authority": m["authority_name"], "department": m["department"], "status": m["status"],
+            "category": m["category"]}
+
+
+_RECORD_SUMMARIES_OF_SUBJECT = summaries_of_subject(bindparam("subject_id"),
+                                                    credit_record.c.id.in_(bindparam("ids", expanding=True)))
 _ADD_CHECK = insert(credit_check).returning(credit_check.c.id)
+
+
+def subject_and_entries(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any] | None, list[ListEntry]]:
+    """The rows of ``SUBJECT_WITH_ENTRIES`` as the subject in brief and its entries."""
+    if not rows:
+        return None, []
+    first = rows[0]
+    brief = {"id": first["subject_key"], "name": first["subject_name"], "subject_type": first["subject_type"],
+             "canonical_id_type": first["canonical_id_type"], "canonical_id": first["canonical_id"]}
+    return brief, [entry_from_mapping(r) for r in rows if r["id"] is not None]
 
 
 class ListRepository:
@@ -269,10 +297,7 @@ class ListRepository:
                        r.category, department.c.name.label("department"))
                 .join(department, department.c.id == r.department_id, isouter=True)
                 .where(or_(*(and_(r.subject_id == s, r.id == i) for s, i in pairs)))).all()
-        return {row.id: {"record_id": row.id, "info_class": row.info_class, "doc_number": row.doc_number,
-                         "decision_date": row.decision_date.isoformat() if row.decision_date else None,
-                         "authority": row.authority_name, "department": row.department, "status": row.status,
-                         "category": row.category} for row in rows}
+        return {row.id: summary_of(row._mapping) for row in rows}
 
     # -- subjects for checks ------------------------------------------------------------------
     def subject_brief(self, subject_id: int) -> dict[str, Any] | None:
@@ -284,13 +309,8 @@ class ListRepository:
     def subject_with_entries(self, id_type: str, value: str, on: date) -> tuple[dict[str, Any] | None,
                                                                               list[ListEntry]]:
         """The subject an identifier names and its entries in force that day, in one round trip."""
-        rows = self.connection.execute(_SUBJECT_WITH_ENTRIES, {"id_type": id_type, "value": value, "on": on}).all()
-        if not rows:
-            return None, []
-        first = rows[0]
-        brief = {"id": first.subject_key, "name": first.subject_name, "subject_type": first.subject_type,
-                 "canonical_id_type": first.canonical_id_type, "canonical_id": first.canonical_id}
-        return brief, [entry_from_row(r) for r in rows if r.id is not None]
+        rows = self.connection.execute(SUBJECT_WITH_ENTRIES, {"id_type": id_type, "value": value, "on": on}).all()
+        return subject_and_entries([r._mapping for r in rows])
 
     def batch_entries(self, keys: Sequence[tuple[str, str]], on: date) -> list[tuple[Any, ...]]:
         """For (id_type, value) pairs: (id_type, value, subject_id, entry id, list, valid_to, record_id,

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, model_validator
 from typing_extensions import TypedDict
 
-from xinyong.api.deps import PlatformDep, UowDep, as_caller
+from xinyong.adapters.check_store import CheckStore
+from xinyong.api.deps import PlatformDep, UowDep, as_caller, bearer_secret, client_ip, get_platform, request_id
 from xinyong.api.responses import json_response
 from xinyong.api.schemas import ERRORS
-from xinyong.domain.accounts import Permission
+from xinyong.domain.accounts import Actor, Permission
 from xinyong.errors import AuthenticationRequired
 from xinyong.services import checks, webhooks
 from xinyong.services.checks import SubjectQuery
@@ -74,6 +75,17 @@ def _query(s: SubjectIn) -> SubjectQuery:
 async def run_check(body: CheckIn, request: Request) -> Response:
     """Check one subject (``subject``) or many (``subjects``) for a matter: lists hit, measures that apply,
     suggested action (intercept / prompt / green_channel / none), the records behind each hit. Stored."""
+    store: CheckStore | None = request.app.state.check_store
+    secret = bearer_secret(request)
+    if store is not None and secret is not None and body.subject is not None:
+        def caller(actor: Actor) -> None:
+            request.state.actor = actor
+
+        answer = await checks.check_by_token(store, get_platform(request).clock, secret, client_ip(request),
+                                             request_id(request), body.matter, _query(body.subject), caller)
+        if answer is not None:
+            return json_response(answer)
+
     def work(uow: UnitOfWork) -> Response:  # the answer is encoded in the thread too, off the event loop
         if uow.actor.user_id is None:
             raise AuthenticationRequired()
