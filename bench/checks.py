@@ -8,7 +8,8 @@
    subjects (COPY) until there are ``--entries`` entries, some expired, some exited.
 2. Serves the application with uvicorn (``--workers``) and runs wrk against ``POST /api/v1/checks``
    (single checks of random identifiers, listed or not, for random matters, with a ``checks:run``
-   token) and against ``GET /api/v1/health`` in the same run: requests/s and p99 of each.
+   token) and against ``GET /api/v1/health`` in the same run: requests/s and p99 of each; then the same
+   checks served the general way (``XINYONG_CHECK_CONNECTIONS=0``: a unit of work in the thread pool).
 3. A batch check of ``--batch`` subjects over HTTP (wall time, answer stored), beside the naive way:
    one look-up of subject and entries per subject (``services.checks.naive_batch``), timed on the first
    ``--naive`` subjects of the same batch (the time per subject, and the whole batch at that rate).
@@ -179,10 +180,8 @@ def main() -> None:
         assert sample.status_code == 200, sample.text
         wrk(server, "/api/v1/health", 3, args.connections)  # warm-up
         health = wrk(server, "/api/v1/health", args.duration, args.connections)
+        wrk(server, "/api/v1/checks", 3, args.connections, script)  # warm-up
         single = wrk(server, "/api/v1/checks", args.duration, args.connections, script)
-        print(f"wrk, {args.connections} connections, {args.duration} s each, {args.workers} uvicorn workers:")
-        print(health.line("health (baseline)"))
-        print(single.line("single check"))
         figures["health"] = asdict(health)
         figures["single_check"] = asdict(single)
 
@@ -194,6 +193,16 @@ def main() -> None:
         summary_out = answer.json()["summary"]
         figures["batch_http"] = {"subjects": len(everyone), "seconds": round(batch_seconds, 2),
                                  "actions": summary_out["actions"], "errors": summary_out["errors"]}
+
+    # The same checks the general way (a unit of work in the thread pool), as SQLite and batches are served.
+    with serve(url, data_dir, args.workers, check_connections="0") as server:
+        wrk(server, "/api/v1/checks", 3, args.connections, script)  # warm-up
+        general = wrk(server, "/api/v1/checks", args.duration, args.connections, script)
+    figures["single_check_general_path"] = asdict(general)
+    print(f"wrk, {args.connections} connections, {args.duration} s each, {args.workers} uvicorn workers:")
+    print(health.line("health (baseline)"))
+    print(single.line("single check"))
+    print(general.line("single check, general path"))
 
     queries = [SubjectQuery(v, t) for t, v in everyone]
     actor = accounts_actor(platform)

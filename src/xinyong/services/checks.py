@@ -9,7 +9,7 @@ check is reported as ``check.unavailable`` (503): the service never fails open.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -197,7 +197,7 @@ async def check_by_token(store: CheckStore, clock: Clock, secret: str, ip: str |
     the token is read. ``None`` when the check must take the general way instead: a name-only query (the
     name pool and fuzzy matching), or a hit on a list an administrator defined (its measures are read from
     the database)."""
-    parsed = _parse(query, "subject")
+    parsed = _lookup_key(query)
     if parsed is None:
         return None
     today, now = clock.today(), clock.now()
@@ -216,6 +216,9 @@ async def check_by_token(store: CheckStore, clock: Clock, secret: str, ip: str |
                 return None
         touched = (actor.token_id, now) if touch and actor.token_id is not None else None
         if brief is None:
+            checked = _parse(query, "subject")
+            if isinstance(checked, FieldProblem):
+                raise InvalidInput.from_problems([checked])
             await store.store(_check_row(books, actor, now, _stored_query(query), None, _UNKNOWN, Action.NONE, 0),
                               [], touched)
             raise UnknownSubject(parsed[1])
@@ -228,6 +231,16 @@ async def check_by_token(store: CheckStore, clock: Clock, secret: str, ip: str |
     except StoreUnavailable as exc:
         raise CheckUnavailable() from exc
     return _single(check_id, books, answer)
+
+
+def _lookup_key(query: SubjectQuery) -> tuple[IdType, str] | FieldProblem | None:
+    """What to look a single check's subject up by. With its type given, the identifier is only normalised:
+    a stored identifier was validated when it was collected, so a found one needs no second check, and
+    only a miss is validated (``_parse``), to tell a malformed identifier from an unknown subject."""
+    if query.id_type and query.identifier and normalize(query.identifier):
+        with suppress(InvalidInput):
+            return parse_id_type(query.id_type), normalize(query.identifier)
+    return _parse(query, "subject")
 
 
 def _no_custom_book() -> MeasureBook:
