@@ -30,14 +30,15 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    case,
     cast,
     func,
-    or_,
     select,
     true,
     update,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.engine import make_url
 from sqlalchemy.types import ARRAY
 
@@ -68,11 +69,13 @@ def _caller_subject_and_records() -> Select[Any]:
     ``record_id``, else one of its ``evidence``), a handful of rows, told apart again by their prefixes."""
     token = TOKEN_WITH_USER.subquery("t")
     entries = SUBJECT_WITH_ENTRIES.order_by(None).subquery("e")
-    behind = and_(entries.c.id.is_not(None), or_(credit_record.c.id == entries.c.record_id, and_(
-        entries.c.record_id.is_(None),
-        credit_record.c.id.in_(select(cast(func.json_array_elements_text(entries.c.evidence), BigInteger))
-                               .correlate(entries)))))
-    records = summaries_of_subject(entries.c.subject_key, behind).lateral("r")
+    evidence = func.json_array_elements_text(entries.c.evidence).table_valued("value")
+    ids = case((entries.c.record_id.is_not(None), array([entries.c.record_id])),
+               else_=select(func.array_agg(cast(evidence.c.value, BigInteger))).scalar_subquery())
+    behind = and_(entries.c.id.is_not(None), credit_record.c.id == any_(ids))
+    # OFFSET 0 keeps the lateral a per-entry index look-up: flattened into the join, it can become a scan
+    # of every record when the planner misjudges the entries (e.g. before statistics are gathered).
+    records = summaries_of_subject(entries.c.subject_key, behind).offset(0).lateral("r")
     both = entries.outerjoin(records, true())
     return (select(*(c.label(f"t_{c.name}") for c in token.c), *(c.label(f"s_{c.name}") for c in entries.c),
                    *(c.label(f"r_{c.name}") for c in records.c))
@@ -81,27 +84,26 @@ def _caller_subject_and_records() -> Select[Any]:
 
 _ALL_SQL, _ALL_LITERALS = _compiled(_caller_subject_and_records())
 
-def _insert_many(table: Table, returning: str | None = None) -> tuple[str, tuple[str, ...]]:
-    """``INSERT`` of any number of rows in one prepared statement: one array per column, unnested; and
-    the columns, in the order of the arrays. Rows are inserted, and ids drawn, in the arrays' order."""
-    columns = tuple(c for c in table.columns if not c.primary_key)
-    arrays = ", ".join(f"%({c.name})s::{c.type.compile(_DIALECT)}[]" for c in columns)
-    # Names from the table's definition, every value bound:
-    sql = f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) SELECT * FROM unnest({arrays})"  # noqa: S608
-    return sql + (f" RETURNING {returning}" if returning else ""), tuple(c.name for c in columns)
+def _insert_many(table: Table, returning: str | None = None) -> str:
+    """``INSERT`` of any number of rows in one prepared statement, the rows given as one JSON array of
+    objects (``%(rows)s``; one orjson call makes it, and the server parses it in C). Rows are inserted,
+    and ids drawn, in the array's order."""
+    columns = [c for c in table.columns if not c.primary_key]
+    names = ", ".join(c.name for c in columns)
+    types = ", ".join(f"{c.name} {c.type.compile(_DIALECT)}" for c in columns)
+    # Names and types from the table's definition; the rows are one bound value:
+    sql = f"INSERT INTO {table.name} ({names}) SELECT {names} FROM json_to_recordset(%(rows)s::json) AS x({types})"  # noqa: S608
+    return sql + (f" RETURNING {returning}" if returning else "")
 
 
-_ADD_CHECKS_SQL, _CHECK_COLUMNS = _insert_many(credit_check, "id")
-_ADD_AUDIT_SQL, _AUDIT_COLUMNS = _insert_many(audit_log)
+_ADD_CHECKS_SQL = _insert_many(credit_check, "id")
+_ADD_AUDIT_SQL = _insert_many(audit_log)
 _TOUCH_SQL, _ = _compiled(update(api_token).values(last_used_at=bindparam("at"))
                           .where(api_token.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger)))))
-_JSON_COLUMNS = frozenset({"query", "answer", "detail"})
 
 
-def _arrays(rows: Sequence[Mapping[str, Any]], columns: tuple[str, ...]) -> dict[str, list[Any]]:
-    """Rows as one list per column; JSON columns as text (PostgreSQL casts it), encoded as the engine does."""
-    return {c: [None if r[c] is None else dumps(r[c]).decode() for r in rows] if c in _JSON_COLUMNS
-            else [r[c] for r in rows] for c in columns}
+def _rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    return {"rows": dumps(list(rows)).decode()}
 
 
 @dataclass
@@ -151,7 +153,8 @@ class CheckStore:
         url = make_url(database_url).set(drivername="postgresql")
         self.pool: AsyncConnectionPool[psycopg.AsyncConnection[dict[str, Any]]] = AsyncConnectionPool(
             url.render_as_string(hide_password=False), min_size=size, max_size=size, timeout=timeout, open=False,
-            kwargs={"autocommit": True, "row_factory": dict_row})
+            # No JIT: it pays only for long queries; compiling a look-up costs more than running it.
+            kwargs={"autocommit": True, "row_factory": dict_row, "options": "-c jit=off"})
         self._waiting: list[_Waiting] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -199,11 +202,10 @@ class CheckStore:
         audit = [row for w in group for row in w.audit]
         touched = {w.touch[0]: w.touch[1] for w in group if w.touch is not None}
         async with self.pool.connection() as connection, connection.transaction():
-            cursor = await connection.execute(_ADD_CHECKS_SQL, _arrays([w.check for w in group], _CHECK_COLUMNS),
-                                              prepare=True)
+            cursor = await connection.execute(_ADD_CHECKS_SQL, _rows([w.check for w in group]), prepare=True)
             ids = sorted(row["id"] for row in await cursor.fetchall())  # drawn in the rows' order
             if audit:
-                await connection.execute(_ADD_AUDIT_SQL, _arrays(audit, _AUDIT_COLUMNS), prepare=True)
+                await connection.execute(_ADD_AUDIT_SQL, _rows(audit), prepare=True)
             if touched:
                 await connection.execute(_TOUCH_SQL, {"at": max(touched.values()), "ids": list(touched)},
                                          prepare=True)
