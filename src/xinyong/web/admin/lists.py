@@ -1,10 +1,11 @@
 """Lists and the joint rewards-and-punishments loop in the console: lists and their entries, entering,
-exiting and revoking, proposals to confirm, and the state of the loop (发起-推送-响应-实施-反馈)."""
+exiting and revoking, derivation rules and the proposals to confirm, subscriptions and their delivery log,
+and the state of the loop (发起-推送-响应-实施-反馈)."""
 
 from __future__ import annotations
 
 import io
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -14,7 +15,7 @@ from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Actor, Permission
 from xinyong.domain.lists import Action, EntryStatus
 from xinyong.errors import InvalidInput, XinyongError
-from xinyong.services import checks, lists
+from xinyong.services import checks, lists, webhooks
 from xinyong.services.unit_of_work import UnitOfWork
 from xinyong.web.admin.common import ConsoleActor, console_router, done, page
 from xinyong.web.forms import optional_date, optional_int, optional_text, page_number
@@ -23,6 +24,7 @@ from xinyong.web.templating import check_csrf
 router = console_router()
 
 Text = Annotated[str, Form()]
+ListCodes = Annotated[list[str] | None, Form(alias="lists")]
 PER_PAGE = 50
 ACTIONS = {a.value: a.label for a in Action}
 STATUSES = {s.value: s.label for s in EntryStatus}
@@ -163,6 +165,48 @@ def loop_page(request: Request, actor: ConsoleActor, uow: UowDep, date_from: str
         "applied": sum(r["applied"] for r in stats["feedback"]),
         "reports": sum(r["reports"] for r in stats["feedback"]),
     })
+
+
+EVENTS = {"entered": "列入", "exited": "移出", "revoked": "撤销", "expired": "期满"}
+DELIVERY_STATES = {"pending": "待发送", "delivered": "已送达", "failed": "失败"}
+
+
+def _subscriptions_page(request: Request, actor: Actor, uow: UnitOfWork, *, error: XinyongError | None = None,
+                        form: dict[str, Any] | None = None) -> HTMLResponse:
+    actor.require(Permission.SUBSCRIPTIONS_MANAGE)
+    departments = {d.id: d.name for d in uow.accounts.departments()}
+    return page(request, "admin/subscriptions.html", {
+        "subscriptions": webhooks.subscriptions(uow), "deliveries": webhooks.deliveries(uow, PER_PAGE),
+        "departments": departments, "own_department": actor.department_id,
+        "list_names": {code: found.name for code, found in lists.book(uow).lists.items()},
+        "events": EVENTS, "states": DELIVERY_STATES, "error": error, "form": form or {"lists": []},
+    }, status_code=error.status if error else 200)
+
+
+@router.get("/subscriptions", response_class=HTMLResponse)
+def subscriptions_page(request: Request, actor: ConsoleActor, uow: UowDep) -> HTMLResponse:
+    return _subscriptions_page(request, actor, uow)
+
+
+@router.post("/subscriptions", response_class=HTMLResponse)
+def subscribe(request: Request, actor: ConsoleActor, uow: UowDep, name: Text = "", url: Text = "",
+              list_codes: ListCodes = None, every_subject: Text = "", department_id: Text = "",
+              csrf_token: Text = "") -> Response:
+    check_csrf(request, csrf_token)
+    actor.require(Permission.SUBSCRIPTIONS_MANAGE)
+    try:
+        found, secret = webhooks.subscribe(uow, name, url.strip(), list_codes or None, every_subject == "1",
+                                           optional_int(department_id, "department_id", "订阅部门"))
+    except XinyongError as exc:
+        return _subscriptions_page(request, actor, uow, error=exc, form={
+            "name": name, "url": url, "lists": list_codes or [], "every_subject": every_subject,
+            "department_id": department_id})
+    department = uow.accounts.department(found["department_id"])
+    book = lists.book(uow)
+    return page(request, "admin/subscription_created.html", {
+        "subscription": found, "secret": secret, "department": department.name if department else "",
+        "list_names": [book.lists[c].name for c in found["lists"] or []],
+    }, status_code=201)
 
 
 @router.get("/loop/cases.csv")
