@@ -90,6 +90,30 @@ class TestDerivationRules:
             assert lists.browse(uow, "key_attention", in_force_only=True)[1] == 0
 
 
+    def test_an_administrators_rule_proposes_and_bad_rules_are_refused_precisely(self, platform: Platform) -> None:
+        for n in range(2):
+            _submit(platform, "administrative_penalty", penalty_values(cf_wsh=f"扬市监罚〔2026〕{n + 1}号"))
+        with platform.uow(CLI) as uow:
+            rule = lists.add_rule(uow, " penalties_2_in_6_months ", " 六个月内两次行政处罚 ", "key_attention",
+                                  "administrative_penalty", 2, 183)
+            assert (rule.code, rule.name, rule.effective_from) == ("penalties_2_in_6_months", "六个月内两次行政处罚",
+                                                                   date(2026, 6, 15))
+            assert lists.propose_from_rules(uow)["penalties_2_in_6_months"] == 1
+            for args, field in ((("坏代码", "x", "key_attention", "administrative_penalty", 2, 30), "code"),
+                                (("r2", " ", "key_attention", "administrative_penalty", 2, 30), "name"),
+                                (("r2", "x", "no_such_list", "administrative_penalty", 2, 30), "list"),
+                                (("r2", "x", "key_attention", "no_such_class", 2, 30), "info_class"),
+                                (("r2", "x", "key_attention", "administrative_penalty", 0, 30), "min_records"),
+                                (("r2", "x", "key_attention", "administrative_penalty", 2, 0), "window_days")):
+                with pytest.raises(InvalidInput) as refused:
+                    lists.add_rule(uow, *args)  # type: ignore[arg-type]
+                assert refused.value.field == field, args
+            with pytest.raises(Conflict):
+                lists.add_rule(uow, "penalties_3_in_12_months", "重复", "key_attention", "administrative_penalty", 3,
+                               365)
+            assert [r.code for r in lists.book(uow).rules] == ["penalties_3_in_12_months", "penalties_2_in_6_months"]
+
+
 class TestAdministratorsLists:
     def test_an_industry_list_is_checked_but_triggers_no_measure_by_itself(self, platform: Platform) -> None:
         with platform.uow(CLI) as uow:

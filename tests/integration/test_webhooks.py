@@ -23,6 +23,7 @@ from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Role, system_actor
 from xinyong.domain.identifiers import IdType
 from xinyong.domain.subjects import Identifier, SubjectType
+from xinyong.errors import InvalidInput
 from xinyong.services import lists, webhooks
 from xinyong.services.webhooks import BACKOFF, MAX_ATTEMPTS, SIGNATURE_HEADER
 
@@ -190,3 +191,20 @@ class TestWebhooks:
             lists.add_entry(uow, "red", subject_id, "守合同重信用企业", date(2026, 6, 1))  # another list
         assert webhooks.deliver_due(platform).delivered == 0
         assert receiver.received == []
+
+    def test_bad_subscriptions_are_refused_precisely_and_the_list_counts_watched_subjects(
+            self, platform: Platform, receiver: Receiver) -> None:
+        subject_id = _subject(platform)
+        subscription_id, _ = _subscribe(platform, receiver.url, subject_id)
+        from tests.conftest import actor_of
+
+        with platform.uow(actor_of(platform, "watcher")) as uow:
+            for name, url, field in (("x" * 101, receiver.url, "name"), ("x", "http://[::1/hook", "url"),
+                                     ("x", "http://scjg example/hook", "url"), ("x", "mailto:a@b.cn", "url"),
+                                     ("x", "https://a.cn/" + "p" * 490, "url")):
+                with pytest.raises(InvalidInput) as refused:
+                    webhooks.subscribe(uow, name, url)
+                assert refused.value.field == field, (name, url)
+            every, _ = webhooks.subscribe(uow, "全市", receiver.url, every_subject=True)
+            assert [(s["id"], s["watched"], "secret" in s) for s in webhooks.subscriptions(uow)] == [
+                (subscription_id, 1, False), (every["id"], 0, False)]

@@ -78,11 +78,23 @@ def add_rule(uow: UnitOfWork, code: str, name: str, list_code: str, info_class: 
              window_days: int, effective_from: date | None = None) -> DerivationRule:
     """A derivation rule: so many current records of a class within a window propose an entry."""
     uow.actor.require(Permission.LISTS_MANAGE)
+    code, name, info_class = code.strip(), name.strip(), info_class.strip()
+    if not code.isascii() or not code.replace("_", "").isalnum() or not (2 <= len(code) <= 64) or not code[0].isalpha():
+        raise InvalidInput("规则代码须为2至64位字母、数字或下划线，以字母开头", "rule code: 2-64 letters, digits or _",
+                           code="list.rule_code", field="code")
+    if not name or len(name) > 200:
+        raise InvalidInput("请填写规则名称（不超过200字）", "the rule needs a name of at most 200 characters",
+                           code="list.rule_name", field="name")
     current = book(uow)
     current.list_def(list_code)
-    if min_records < 1 or window_days < 1:
-        raise InvalidInput("记录数与时间窗口须为正数", "min_records and window_days must be positive",
-                           code="list.rule")
+    if info_class not in uow.catalogue.revisions():
+        raise InvalidInput(f"目录中没有该信息类：{info_class}", f"no such info class in the catalogue: {info_class}",
+                           code="list.rule_class", field="info_class")
+    if min_records < 1:
+        raise InvalidInput("记录数须为正数", "min_records must be positive", code="list.rule", field="min_records")
+    if window_days < 1:
+        raise InvalidInput("时间窗口天数须为正数", "window_days must be positive", code="list.rule",
+                           field="window_days")
     if any(r.code == code for r in current.rules):
         raise Conflict(f"规则代码已存在：{code}", f"rule code already exists: {code}", code="list.rule_exists")
     rule = DerivationRule(code, name, list_code, info_class, min_records, window_days,

@@ -90,9 +90,16 @@ def subscribe(uow: UnitOfWork, name: str, url: str, lists: list[str] | None = No
               department_id: int | None = None) -> tuple[dict[str, Any], str]:
     """A subscription of a department; returns it and its signing secret (shown this once)."""
     department = _own_department(uow, department_id)
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise InvalidInput("回调地址须为 http(s) 网址", "the callback URL must be http(s)", code="subscription.url",
+    if len(name.strip()) > 100:
+        raise InvalidInput("订阅名称不超过100字", "the name has at most 100 characters", code="subscription.name",
+                           field="name")
+    try:
+        parsed = urlparse(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parsed = urlparse("")
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 500 or any(c.isspace() for c in url):
+        raise InvalidInput("回调地址须为 http(s) 网址，不超过500字符",
+                           "the callback URL must be http(s), at most 500 characters", code="subscription.url",
                            field="url")
     if lists:
         from xinyong.services.lists import book  # services.lists queues deliveries through this module
@@ -135,9 +142,13 @@ def watch(uow: UnitOfWork, subscription_id: int, subject_ids: list[int]) -> int:
 
 
 def subscriptions(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """The subscriptions (own department's, unless the actor oversees the loop), each with how many
+    subjects it watches."""
     uow.actor.require(Permission.SUBSCRIPTIONS_MANAGE)
     own = None if uow.actor.can(Permission.CHECKS_READ) else uow.actor.department_id
-    return [_public(s) for s in _repo(uow).subscriptions(own)]
+    found = _repo(uow).subscriptions(own)
+    watched = _repo(uow).watched_counts([s["id"] for s in found])
+    return [{**_public(s), "watched": watched.get(s["id"], 0)} for s in found]
 
 
 def any_subscription(uow: UnitOfWork) -> bool:

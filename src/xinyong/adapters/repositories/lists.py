@@ -470,6 +470,15 @@ class ListRepository:
             query = query.where(list_subscription.c.department_id == department_id)
         return [dict(r._mapping) for r in self.connection.execute(query).all()]
 
+    def watched_counts(self, subscription_ids: Sequence[int]) -> dict[int, int]:
+        """How many subjects each of these subscriptions watches (absent: none)."""
+        if not subscription_ids:
+            return {}
+        w = subscription_subject.c
+        rows = self.connection.execute(select(w.subscription_id, func.count()).where(
+            w.subscription_id.in_(list(subscription_ids))).group_by(w.subscription_id)).all()
+        return {int(r[0]): int(r[1]) for r in rows}
+
     def has_subscriptions(self) -> bool:
         return self.connection.execute(select(list_subscription.c.id).where(
             list_subscription.c.active.is_(True)).limit(1)).first() is not None

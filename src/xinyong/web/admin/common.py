@@ -92,6 +92,8 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/admin/lists", "名单管理", "红黑名单、重点关注名单的列入、移出、撤销与派生建议",
              (Permission.LISTS_READ,)),
     MenuItem("/admin/loop", "联合奖惩", "核查、反馈、推送的闭环运行情况与统计", (Permission.CHECKS_READ,)),
+    MenuItem("/admin/subscriptions", "名单订阅", "名单变动的签名回调订阅与推送记录",
+             (Permission.SUBSCRIPTIONS_MANAGE,)),
     MenuItem("/admin/reports", "信用报告", "出具和撤销信用报告，办理企业的报告申请", (Permission.REPORTS_ISSUE,)),
     MenuItem("/admin/reviews", "信用审查", "上传名单，按事项批量审查信用状况", (Permission.REVIEW,)),
     MenuItem("/admin/articles", "门户文章", "政策法规、工作动态、典型案例栏目的文章", (Permission.ARTICLES_MANAGE,)),

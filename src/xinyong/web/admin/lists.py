@@ -1,19 +1,22 @@
 """Lists and the joint rewards-and-punishments loop in the console: lists and their entries, entering,
-exiting and revoking, proposals to confirm, and the state of the loop (发起-推送-响应-实施-反馈)."""
+exiting and revoking, derivation rules and the proposals to confirm, subscriptions and their delivery log,
+and the state of the loop (发起-推送-响应-实施-反馈)."""
 
 from __future__ import annotations
 
 import io
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from xinyong.api.deps import UowDep
-from xinyong.domain.accounts import Permission
+from xinyong.api.deps import PlatformDep, UowDep
+from xinyong.bootstrap import Platform
+from xinyong.domain.accounts import Actor, Permission
 from xinyong.domain.lists import Action, EntryStatus
-from xinyong.errors import XinyongError
-from xinyong.services import checks, lists
+from xinyong.errors import InvalidInput, XinyongError
+from xinyong.services import checks, lists, webhooks
+from xinyong.services.unit_of_work import UnitOfWork
 from xinyong.web.admin.common import ConsoleActor, console_router, done, page
 from xinyong.web.forms import optional_date, optional_int, optional_text, page_number
 from xinyong.web.templating import check_csrf
@@ -21,34 +24,69 @@ from xinyong.web.templating import check_csrf
 router = console_router()
 
 Text = Annotated[str, Form()]
+ListCodes = Annotated[list[str] | None, Form(alias="lists")]
 PER_PAGE = 50
 ACTIONS = {a.value: a.label for a in Action}
 STATUSES = {s.value: s.label for s in EntryStatus}
 
 
-@router.get("/lists", response_class=HTMLResponse)
-def lists_page(request: Request, actor: ConsoleActor, uow: UowDep, error: XinyongError | None = None,
-               form: dict[str, str] | None = None) -> HTMLResponse:
+def _lists_page(request: Request, actor: Actor, uow: UnitOfWork, platform: Platform, *,
+                error: XinyongError | None = None, form: dict[str, str] | None = None,
+                rule_error: XinyongError | None = None, rule_form: dict[str, str] | None = None) -> HTMLResponse:
     actor.require(Permission.LISTS_READ)
     book = lists.book(uow)
+    failed = error or rule_error
     return page(request, "admin/lists.html", {
         "lists": book.lists.values(), "counts": lists.counts(uow), "rules": book.rules,
-        "can_manage": actor.can(Permission.LISTS_MANAGE), "error": error, "form": form or {},
-    }, status_code=error.status if error else 200)
+        "list_names": {code: found.name for code, found in book.lists.items()},
+        "classes": platform.catalogue(uow).classes, "can_manage": actor.can(Permission.LISTS_MANAGE),
+        "error": error, "form": form or {}, "rule_error": rule_error, "rule_form": rule_form or {},
+    }, status_code=failed.status if failed else 200)
+
+
+@router.get("/lists", response_class=HTMLResponse)
+def lists_page(request: Request, actor: ConsoleActor, uow: UowDep, platform: PlatformDep) -> HTMLResponse:
+    return _lists_page(request, actor, uow, platform)
 
 
 @router.post("/lists", response_class=HTMLResponse)
-def define_list(request: Request, actor: ConsoleActor, uow: UowDep, code: Text = "", name: Text = "",
-                kind: Text = "", description: Text = "", validity_days: Text = "", csrf_token: Text = "") -> Response:
+def define_list(request: Request, actor: ConsoleActor, uow: UowDep, platform: PlatformDep, code: Text = "",
+                name: Text = "", kind: Text = "", description: Text = "", validity_days: Text = "",
+                csrf_token: Text = "") -> Response:
     check_csrf(request, csrf_token)
     actor.require(Permission.LISTS_MANAGE)
     try:
         found = lists.define_list(uow, code, name, kind, description,
                                   optional_int(validity_days, "validity_days", "有效期天数"))
     except XinyongError as exc:
-        return lists_page(request, actor, uow, exc, {"code": code, "name": name, "kind": kind,
-                                                      "description": description, "validity_days": validity_days})
+        return _lists_page(request, actor, uow, platform, error=exc, form={
+            "code": code, "name": name, "kind": kind, "description": description, "validity_days": validity_days})
     return done(request, f"已新增名单：{found.name}", "/admin/lists")
+
+
+@router.post("/lists/rules", response_class=HTMLResponse)
+def add_rule(request: Request, actor: ConsoleActor, uow: UowDep, platform: PlatformDep, code: Text = "",
+             name: Text = "", list_code: Text = "", info_class: Text = "", min_records: Text = "",
+             window_days: Text = "", effective_from: Text = "", csrf_token: Text = "") -> Response:
+    check_csrf(request, csrf_token)
+    actor.require(Permission.LISTS_MANAGE)
+    try:
+        rule = lists.add_rule(uow, code, name, list_code, info_class,
+                              _required_int(min_records, "min_records", "最少记录数"),
+                              _required_int(window_days, "window_days", "时间窗口天数"),
+                              optional_date(effective_from, "effective_from", "生效日期"))
+    except XinyongError as exc:
+        return _lists_page(request, actor, uow, platform, rule_error=exc, rule_form={
+            "code": code, "name": name, "list_code": list_code, "info_class": info_class, "min_records": min_records,
+            "window_days": window_days, "effective_from": effective_from})
+    return done(request, f"已新增派生规则：{rule.name}", "/admin/lists")
+
+
+def _required_int(value: str, field: str, label: str) -> int:
+    found = optional_int(value, field, label)
+    if found is None:
+        raise InvalidInput(f"请填写{label}", f"{field} is required", code="request.required", field=field)
+    return found
 
 
 @router.post("/lists/sync")
@@ -127,6 +165,48 @@ def loop_page(request: Request, actor: ConsoleActor, uow: UowDep, date_from: str
         "applied": sum(r["applied"] for r in stats["feedback"]),
         "reports": sum(r["reports"] for r in stats["feedback"]),
     })
+
+
+EVENTS = {"entered": "列入", "exited": "移出", "revoked": "撤销", "expired": "期满"}
+DELIVERY_STATES = {"pending": "待发送", "delivered": "已送达", "failed": "失败"}
+
+
+def _subscriptions_page(request: Request, actor: Actor, uow: UnitOfWork, *, error: XinyongError | None = None,
+                        form: dict[str, Any] | None = None) -> HTMLResponse:
+    actor.require(Permission.SUBSCRIPTIONS_MANAGE)
+    departments = {d.id: d.name for d in uow.accounts.departments()}
+    return page(request, "admin/subscriptions.html", {
+        "subscriptions": webhooks.subscriptions(uow), "deliveries": webhooks.deliveries(uow, PER_PAGE),
+        "departments": departments, "own_department": actor.department_id,
+        "list_names": {code: found.name for code, found in lists.book(uow).lists.items()},
+        "events": EVENTS, "states": DELIVERY_STATES, "error": error, "form": form or {"lists": []},
+    }, status_code=error.status if error else 200)
+
+
+@router.get("/subscriptions", response_class=HTMLResponse)
+def subscriptions_page(request: Request, actor: ConsoleActor, uow: UowDep) -> HTMLResponse:
+    return _subscriptions_page(request, actor, uow)
+
+
+@router.post("/subscriptions", response_class=HTMLResponse)
+def subscribe(request: Request, actor: ConsoleActor, uow: UowDep, name: Text = "", url: Text = "",
+              list_codes: ListCodes = None, every_subject: Text = "", department_id: Text = "",
+              csrf_token: Text = "") -> Response:
+    check_csrf(request, csrf_token)
+    actor.require(Permission.SUBSCRIPTIONS_MANAGE)
+    try:
+        found, secret = webhooks.subscribe(uow, name, url.strip(), list_codes or None, every_subject == "1",
+                                           optional_int(department_id, "department_id", "订阅部门"))
+    except XinyongError as exc:
+        return _subscriptions_page(request, actor, uow, error=exc, form={
+            "name": name, "url": url, "lists": list_codes or [], "every_subject": every_subject,
+            "department_id": department_id})
+    department = uow.accounts.department(found["department_id"])
+    book = lists.book(uow)
+    return page(request, "admin/subscription_created.html", {
+        "subscription": found, "secret": secret, "department": department.name if department else "",
+        "list_names": [book.lists[c].name for c in found["lists"] or []],
+    }, status_code=201)
 
 
 @router.get("/loop/cases.csv")
