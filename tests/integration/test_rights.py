@@ -292,10 +292,15 @@ class TestImportedCommitments:
             run(platform, world["dept"], commitments.sync_imported)
 
     def test_sync_walks_every_page(self, platform: Platform, world: dict[str, Any]) -> None:
-        """Pages follow the records' keys, so each commitment is seen once whatever the page size."""
+        """Pages are spans of subjects, so each commitment is seen once whatever the span."""
         with platform.uow(system_actor("test")) as uow:
             for n in range(5):
                 records.submit(uow, platform.catalogue(uow), "credit_commitment", world["market"], commitment_values(
-                    cn_bm=f"3210002026060100001{n}", cn_zcrq="2026-05-01", cn_gklx="不可公开"), "file")
-        outcome = run(platform, world["office"], commitments.sync_imported, page_size=2)
-        assert (outcome.checked, outcome.openness_set) == (5, 5)
+                    cn_bm=f"3210002026060100001{n}", cn_zcrq="2026-05-01", cn_gklx="不可公开",
+                    cn_crmc=f"扬州市示例{n}号有限公司", cn_crdm=make_uscc(f"91321000MA1X2Y3W{n}")), "file")
+        for span in (1, 2, 10_000):
+            with platform.engine.begin() as connection:
+                connection.exec_driver_sql("UPDATE credit_record SET openness = 'public' "
+                                           "WHERE info_class = 'credit_commitment'")
+            outcome = run(platform, world["office"], commitments.sync_imported, subjects_per_page=span)
+            assert (outcome.checked, outcome.openness_set) == (5, 5)

@@ -144,18 +144,15 @@ class SyncOutcome:
     incomplete: list[int] = field(default_factory=list)  # broken commitments that cannot be filed as they are
 
 
-def sync_imported(uow: UnitOfWork, rules: Rules, page_size: int = 1000) -> SyncOutcome:
+def sync_imported(uow: UnitOfWork, rules: Rules, subjects_per_page: int = 10_000) -> SyncOutcome:
     """Commitments that arrived by file or API: give each record the openness its 公开类型 says, and file a
     ``commitment_breach`` for every one reported broken that has none yet. Idempotent: run it after imports
     (``xinyong rights sync-commitments`` or the console) as often as wanted."""
     uow.actor.require(Permission.RIGHTS_HANDLE)
     outcome = SyncOutcome()
-    after: tuple[int, int] | None = None
-    while True:
-        page = uow.records.of_class_after(COMMITMENT, after, page_size)
-        if page:
-            after = (page[-1].subject_id, page[-1].id)
-        for record in page:
+    last = uow.subjects.last_id()
+    for start in range(0, last, subjects_per_page):
+        for record in uow.records.of_class_for_subjects(COMMITMENT, start, start + subjects_per_page):
             if record.status is not RecordStatus.ACTIVE:
                 continue
             outcome.checked += 1
@@ -188,8 +185,6 @@ def sync_imported(uow: UnitOfWork, rules: Rules, page_size: int = 1000) -> SyncO
             uow.audit(AuditEvent("commitment.breach", "record", breach.record.id,
                                  detail={"commitment_record_id": record.id, "subject_id": record.subject_id}))
             outcome.breaches_filed += 1
-        if len(page) < page_size:
-            break
     uow.audit(AuditEvent("commitment.sync", detail={"checked": outcome.checked, "openness_set": outcome.openness_set,
                                                     "breaches_filed": outcome.breaches_filed,
                                                     "incomplete": len(outcome.incomplete)}))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from xinyong.adapters.ids import allocate
 from xinyong.adapters.tables import credit_record, ingest_batch, record_event
@@ -88,14 +88,14 @@ class RecordRepository:
         rows = self.connection.execute(query.order_by(credit_record.c.decision_date.desc(), credit_record.c.id))
         return [record_from_row(r) for r in rows]
 
-    def of_class_after(self, info_class: str, after: tuple[int, int] | None, limit: int) -> list[CreditRecord]:
-        """Current records of a class in key order, the next ``limit`` after the key ``(subject_id, id)``:
-        a walk through millions of records costs one pass, where OFFSET pages cost one pass each."""
+    def of_class_for_subjects(self, info_class: str, after_subject: int, last_subject: int) -> list[CreditRecord]:
+        """Current records of a class of the subjects whose ids are in ``(after_subject, last_subject]``, in
+        key order. Walking all subjects span by span reads each record once through the (subject, class)
+        index; a walk ordered by record key would need an index by class first, which no other query needs."""
         r = credit_record.c
-        query = select(credit_record).where(r.info_class == info_class, r.superseded_by.is_(None))
-        if after is not None:
-            query = query.where(or_(r.subject_id > after[0], and_(r.subject_id == after[0], r.id > after[1])))
-        rows = self.connection.execute(query.order_by(r.subject_id, r.id).limit(limit))
+        rows = self.connection.execute(select(credit_record).where(
+            r.subject_id > after_subject, r.subject_id <= last_subject, r.info_class == info_class,
+            r.superseded_by.is_(None)).order_by(r.subject_id, r.id))
         return [record_from_row(row) for row in rows]
 
     def browse(self, *, department_id: int | None = None, info_class: str | None = None,

@@ -111,6 +111,10 @@ class SubjectRepository:
         rows = self.connection.execute(query.order_by(subject.c.name).limit(limit))
         return [dict(r._mapping) for r in rows]
 
+    def last_id(self) -> int:
+        """The highest subject id (0 with no subjects)."""
+        return int(self.connection.execute(select(func.max(subject.c.id))).scalar_one() or 0)
+
     def counts_by_type(self) -> dict[str, int]:
         rows = self.connection.execute(select(subject.c.subject_type, func.count()).group_by(subject.c.subject_type))
         return {t: n for t, n in rows}
