@@ -20,7 +20,7 @@ from xinyong.adapters.ids import allocate
 from xinyong.adapters.keyset import load_keys
 from xinyong.adapters.tables import credit_record, record_event
 from xinyong.domain.catalogue import InfoClass, ItemType
-from xinyong.domain.records import CORE_COLUMNS, RecordStatus
+from xinyong.domain.records import CORE_COLUMNS, RecordStatus, filled
 
 _COMPARED = [*CORE_COLUMNS, "extra"]
 
@@ -50,26 +50,29 @@ _WRITTEN_SCHEMA = {"subject_id": pl.Int64, "id": pl.Int64}
 
 
 def record_frame(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
-    """Core columns (typed) and ``extra`` (JSON text of every other item, canonical text, nulls kept)."""
+    """Core columns (typed) and ``extra`` (JSON text of every other item that has a value, canonical
+    text; null when none has)."""
     core = {item.column: item.code for item in info.items if item.column and item.code in values.columns}
     extra_items = [item for item in info.items if not item.column]
     columns = [pl.col(code).alias(column) for column, code in core.items()]
     columns += [pl.lit(None).alias(c) for c in CORE_COLUMNS if c not in core]
     if extra_items:
-        columns.append(pl.struct([_canonical(item.code, item.type, values) for item in extra_items])
-                       .struct.json_encode().alias("extra"))
+        # Each filled item as its JSON member ("code":"text"), joined: the empty items are left out.
+        members = [pl.when(pl.col(item.code).is_not_null()).then(_member(item.code, item.type))
+                   for item in extra_items if item.code in values.columns]
+        body = pl.concat_str(members, separator=",", ignore_nulls=True) if members else pl.lit("")
+        columns.append(pl.when(body != "").then(pl.concat_str([pl.lit("{"), body, pl.lit("}")])).alias("extra"))
     else:
         columns.append(pl.lit(None, pl.String).alias("extra"))
     return values.select(columns)
 
 
-def _canonical(code: str, kind: ItemType, values: pl.DataFrame) -> pl.Expr:
-    if code not in values.columns:
-        return pl.lit(None, pl.String).alias(code)
+def _member(code: str, kind: ItemType) -> pl.Expr:
+    """``"code":"text"`` (JSON-escaped) of an item's canonical text."""
     text = pl.col(code).cast(pl.String)
     if kind is ItemType.DECIMAL:  # as domain.values.canonical_text: no trailing zeros
         text = text.str.replace(r"(\.\d*?)0+$", "$1").str.replace(r"\.$", "")
-    return text.alias(code)
+    return pl.struct(text.alias(code)).struct.json_encode().str.slice(1).str.strip_suffix("}")
 
 
 def _existing(connection: Connection, info: InfoClass, key: str, frame: pl.DataFrame,
@@ -107,7 +110,7 @@ def _same(existing: dict[str, Any], new: dict[str, Any]) -> bool:
         if existing[name] != new[name]:
             return False
     old_extra = existing["extra"] if isinstance(existing["extra"], dict) else json.loads(existing["extra"] or "null")
-    return (old_extra or None) == (json.loads(new["extra"]) if new["extra"] else None)
+    return filled(old_extra) == (json.loads(new["extra"]) if new["extra"] else {})
 
 
 def write_records(connection: Connection, info: InfoClass, values: pl.DataFrame, subject_ids: pl.Series,
