@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, Engine, Table, inspect
 
 from xinyong.adapters.ids import allocate
@@ -25,6 +26,7 @@ from xinyong.demo.generate import received_at, subject_identifiers
 from xinyong.demo.model import SUBJECT_TYPES, RecordBatch, SubjectBatch, iso
 
 CHUNK = 50_000
+COPY_SLICE = 4_000  # rows per piece of COPY text (about 3 MiB for records)
 SQLITE_CACHE_KIB = 262_144  # page cache while bulk-writing to SQLite (index pages stay in memory)
 _COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
@@ -66,7 +68,12 @@ def bulk_insert(connection: Connection, table: Table, columns: Sequence[str], da
 def bulk_insert_frame(connection: Connection, table: Table, frame: pl.DataFrame) -> int:
     """Insert the rows of ``frame`` (its column names are the table's); returns the number of rows.
 
-    Dates and decimals go as ISO/plain text, strings as they are; nulls are NULL."""
+    Dates and decimals go as ISO/plain text, strings as they are; nulls are NULL. The rows go in the order
+    of the table's primary key when the frame has it: consecutive rows then land in the same index pages
+    (fewer pages touched and logged than in arrival order, which is random for most keys)."""
+    key = [column.name for column in table.primary_key.columns]
+    if frame.height > 1 and key and set(key) <= set(frame.columns):
+        frame = frame.sort(key)
     frame = frame.with_columns(pl.col(pl.Date, pl.Decimal).cast(pl.String))
     with _bulk_cache(connection):
         if connection.dialect.name == "postgresql":
@@ -106,13 +113,16 @@ def copy_text(frame: pl.DataFrame) -> bytes:
 
 
 def _copy(connection: Connection, table: Table, frame: pl.DataFrame) -> None:
+    """COPY in slices of ``COPY_SLICE`` rows, sent by psycopg's writer thread: the text of the next slice is
+    made while the server stores the previous one."""
     if frame.height == 0:
         return
     raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-            f"COPY {table.name} ({', '.join(frame.columns)}) FROM STDIN") as copy:
-        for start in range(0, frame.height, CHUNK):
-            copy.write(copy_text(frame.slice(start, CHUNK)))
+    with raw.cursor() as cursor:  # type: ignore[union-attr]
+        statement = f"COPY {table.name} ({', '.join(frame.columns)}) FROM STDIN"
+        with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+            for start in range(0, frame.height, COPY_SLICE):
+                copy.write(copy_text(frame.slice(start, COPY_SLICE)))
 
 
 @contextmanager
