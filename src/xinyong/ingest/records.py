@@ -58,21 +58,31 @@ def record_frame(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
     columns += [pl.lit(None).alias(c) for c in CORE_COLUMNS if c not in core]
     if extra_items:
         # Each filled item as its JSON member ("code":"text"), joined: the empty items are left out.
-        members = [pl.when(pl.col(item.code).is_not_null()).then(_member(item.code, item.type))
-                   for item in extra_items if item.code in values.columns]
+        texts = values.select(_canonical(item.code, item.type) for item in extra_items if item.code in values.columns)
+        escape = texts.select(pl.all().str.contains(r'[\\"\x00-\x1f]').any()).row(0) if texts.width else ()
+        members = [pl.concat_str(pl.lit(f'"{name}":'), _json_string(name, needed))
+                   for name, needed in zip(texts.columns, escape, strict=True)]
         body = pl.concat_str(members, separator=",", ignore_nulls=True) if members else pl.lit("")
-        columns.append(pl.when(body != "").then(pl.concat_str([pl.lit("{"), body, pl.lit("}")])).alias("extra"))
+        columns.append(pl.when(body != "").then(pl.concat_str(pl.lit("{"), body, pl.lit("}"))).alias("extra"))
+        values = values.with_columns(texts)
     else:
         columns.append(pl.lit(None, pl.String).alias("extra"))
     return values.select(columns)
 
 
-def _member(code: str, kind: ItemType) -> pl.Expr:
-    """``"code":"text"`` (JSON-escaped) of an item's canonical text."""
+def _canonical(code: str, kind: ItemType) -> pl.Expr:
     text = pl.col(code).cast(pl.String)
     if kind is ItemType.DECIMAL:  # as domain.values.canonical_text: no trailing zeros
         text = text.str.replace(r"(\.\d*?)0+$", "$1").str.replace(r"\.$", "")
-    return pl.struct(text.alias(code)).struct.json_encode().str.slice(1).str.strip_suffix("}")
+    return text.alias(code)
+
+
+def _json_string(name: str, escape: bool) -> pl.Expr:
+    """A text column as JSON strings, null staying null; the JSON encoder only where a value needs escapes."""
+    if not escape:
+        return pl.concat_str(pl.lit('"'), pl.col(name), pl.lit('"'))
+    encoded = pl.struct(pl.col(name)).struct.json_encode().str.slice(len(name) + 4).str.strip_suffix("}")
+    return pl.when(pl.col(name).is_not_null()).then(encoded)
 
 
 def _existing(connection: Connection, info: InfoClass, key: str, frame: pl.DataFrame,
