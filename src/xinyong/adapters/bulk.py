@@ -28,7 +28,7 @@ from xinyong.demo.model import SUBJECT_TYPES, RecordBatch, SubjectBatch, iso
 
 CHUNK = 50_000
 COPY_SLICE = 4_000  # rows per piece of COPY text (about 3 MiB for records)
-SQLITE_CACHE_KIB = 262_144  # page cache while bulk-writing to SQLite (index pages stay in memory)
+SQLITE_CACHE_KIB = 196_608  # page cache while bulk-writing to SQLite (index pages stay in memory)
 _COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
 Column = Sequence[Any] | np.ndarray

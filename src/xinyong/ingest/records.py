@@ -126,12 +126,12 @@ def _same(existing: dict[str, Any], new: dict[str, Any]) -> bool:
     return filled(old_extra) == (json.loads(new["extra"]) if new["extra"] else {})
 
 
-def write_records(connection: Connection, info: InfoClass, records: pl.DataFrame, subject_ids: pl.Series,
+def write_records(connection: Connection, info: InfoClass, values: pl.DataFrame, subject_ids: pl.Series,
                   lines: pl.Series, source_keys: pl.Series | None, origin: Provenance,
                   new_subjects: pl.Series) -> Written:
-    """Write every row of ``records`` (``record_frame`` of rows all accepted, all linked) as a record or a
-    new version; ``new_subjects`` are the subjects just created for these rows."""
-    frame = records.with_columns(
+    """Write every row of ``values`` (all accepted, all linked) as a record or a new version;
+    ``new_subjects`` are the subjects just created for these rows."""
+    frame = record_frame(info, values).with_columns(
         subject_ids.alias("subject_id"), lines.alias("source_row"),
         (source_keys if source_keys is not None else pl.lit(None, pl.String)).alias("source_key"),
     ).with_row_index("input")

@@ -31,7 +31,7 @@ from xinyong.domain.publication import PublicationKind
 from xinyong.errors import InvalidInput, NotFound, XinyongError
 from xinyong.ingest.cells import cell_problems, empty_problems, problem
 from xinyong.ingest.linking import Seen, link_rows
-from xinyong.ingest.records import Provenance, record_frame, write_records
+from xinyong.ingest.records import Provenance, write_records
 from xinyong.ingest.vectorised import validate_frame
 from xinyong.services import lists, publication
 from xinyong.services.records import check_submitter, info_class_or_error
@@ -199,7 +199,6 @@ class _Checked:
     problems: pl.DataFrame
     bad: pl.Series
     since: pl.Series
-    records: pl.DataFrame  # ``record_frame`` of every row (made here, off the thread that waits for the database)
 
 
 def _check(chunks: Iterator[tuple[pl.DataFrame, pl.DataFrame]], info: InfoClass, catalogue: Catalogue,
@@ -216,7 +215,7 @@ def _check(chunks: Iterator[tuple[pl.DataFrame, pl.DataFrame]], info: InfoClass,
         found = pl.concat(problems)
         bad = pl.int_range(0, data.height, dtype=pl.UInt32, eager=True).is_in(found["row"].implode())
         since = result.values[decision] if decision else pl.Series([None] * data.height, dtype=pl.Date)
-        yield _Checked(raw, data["row"], result.values, found, bad, since, record_frame(info, result.values))
+        yield _Checked(raw, data["row"], result.values, found, bad, since)
 
 
 def _ahead(items: Iterator[_Checked]) -> Iterator[_Checked]:
@@ -252,7 +251,7 @@ def _process(uow: UnitOfWork, catalogue: Catalogue, info: InfoClass, department_
                                f"{info.code}:{channel}", seen)
             accepted = linked.subject_id.is_not_null()
             kept = chunk.values.filter(accepted)
-            written = write_records(uow.connection, info, chunk.records.filter(accepted),
+            written = write_records(uow.connection, info, kept,
                                     linked.subject_id.filter(accepted), chunk.lines.filter(accepted),
                                     source_keys.filter(accepted) if source_keys is not None else None, origin,
                                     linked.created)
