@@ -6,9 +6,16 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from xinyong.adapters.bulk import bulk_insert, bulk_insert_frame, bulk_transaction, copy_text, timestamp_text
+from xinyong.adapters.bulk import (
+    bulk_insert,
+    bulk_insert_frame,
+    bulk_transaction,
+    copy_behind,
+    copy_text,
+    timestamp_text,
+)
 from xinyong.adapters.tables import subject, subject_name
 from xinyong.bootstrap import Platform
 
@@ -56,3 +63,35 @@ def test_a_bulk_transaction_compiles_no_plans_and_only_for_itself(platform: Plat
             bulk_transaction(connection)
             assert connection.exec_driver_sql("SHOW jit").scalar_one() == "off"
         assert connection.exec_driver_sql("SHOW jit").scalar_one() == before
+
+
+def _subjects(ids: range, stamp: str) -> pl.DataFrame:
+    n = len(ids)
+    return pl.DataFrame({"id": list(ids), "subject_type": ["enterprise"] * n, "canonical_id_type": ["uscc"] * n,
+                         "canonical_id": [f"C{i}" for i in ids], "name": [f"企业{i}" for i in ids],
+                         "division_code": [None] * n, "created_at": [stamp] * n, "updated_at": [stamp] * n})
+
+
+def test_copies_behind_are_seen_by_the_next_statement_in_order(platform: Platform) -> None:
+    with platform.engine.begin() as connection, copy_behind(connection):
+        stamp = timestamp_text(connection, datetime(2026, 5, 1, tzinfo=UTC))
+        for start in range(1, 40_001, 10_000):
+            bulk_insert_frame(connection, subject, _subjects(range(start, start + 10_000), stamp))
+            # A statement right after the hand-over sees every row handed over so far.
+            assert connection.execute(select(func.count()).select_from(subject)).scalar_one() == start + 9_999
+        bulk_insert_frame(connection, subject_name, pl.DataFrame({
+            "subject_id": [40_000], "valid_from": [date(2026, 5, 1)], "name": ["企业40000"]}))
+    with platform.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(subject_name)).scalar_one() == 1
+
+
+def test_a_failed_copy_behind_fails_the_transaction_and_leaves_nothing(platform: Platform) -> None:
+    with pytest.raises(Exception, match=r"uq_subject_canonical|UNIQUE"), platform.engine.begin() as connection, \
+            copy_behind(connection):
+        stamp = timestamp_text(connection, datetime(2026, 5, 1, tzinfo=UTC))
+        bulk_insert_frame(connection, subject, _subjects(range(1, 101), stamp))
+        twice = _subjects(range(101, 201), stamp).with_columns(pl.lit("C1").alias("canonical_id"))
+        bulk_insert_frame(connection, subject, twice)  # the same canonical identifier again: refused
+        bulk_insert_frame(connection, subject, _subjects(range(201, 301), stamp))
+    with platform.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(subject)).scalar_one() == 0

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.conftest import actor_of, make_department, make_user
 from tests.factories import ENTERPRISE_USCC, MARKET_REGULATOR_USCC, penalty_csv, penalty_values
 from xinyong.adapters.tables import credit_record, ingest_batch
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Role
+from xinyong.rules.catalogue_files import load_default_catalogue
 from xinyong.services import ingest
 from xinyong.services.ingest import BatchFailed
 
@@ -150,6 +152,23 @@ class TestRejectsAndResubmission:
             versions = connection.execute(select(*columns).order_by(credit_record.c.version)).all()
         assert [(v, s) for v, s, _ in versions] == [(1, "corrected"), (2, "active")]
         assert float(versions[1].amount) == 3
+
+    def test_empty_items_are_not_stored_and_older_rows_naming_them_still_compare_equal(
+            self, platform: Platform, market: int, tmp_path: Path) -> None:
+        ingest_bytes(platform, market, penalty_csv([penalty_values()]), tmp_path)
+        with platform.engine.begin() as connection:
+            stored = connection.execute(select(credit_record.c.extra)).scalar_one()
+            stored = stored if isinstance(stored, dict) else json.loads(stored)
+            assert stored["cf_wfxw"] == "销售不合格产品" and None not in stored.values()
+            assert "cf_xdr_gszc" not in stored  # an empty item
+            # A row stored before empty items were left out named every item of the class, as null.
+            codes = [i.code for i in load_default_catalogue().classes["administrative_penalty"].items if not i.column]
+            connection.execute(update(credit_record).values(extra=dict.fromkeys(codes) | stored))
+        again = ingest_bytes(platform, market, penalty_csv([penalty_values()]), tmp_path, "again.csv")
+        assert (again.duplicates, again.created, again.updated) == (1, 0, 0)
+        changed = ingest_bytes(platform, market, penalty_csv([penalty_values(cf_wfxw="无证经营")]), tmp_path,
+                               "changed.csv")
+        assert (changed.duplicates, changed.updated) == (0, 1)
 
     def test_a_record_named_only_by_an_unknown_legacy_code_is_held(self, platform: Platform, market: int,
                                                                    tmp_path: Path) -> None:

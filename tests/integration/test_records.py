@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.conftest import actor_of, make_department, make_user
 from tests.factories import (
@@ -14,7 +14,7 @@ from tests.factories import (
     penalty_values,
     person_penalty_values,
 )
-from xinyong.adapters.tables import audit_log
+from xinyong.adapters.tables import audit_log, credit_record
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Role
 from xinyong.domain.identifiers import IdType
@@ -101,6 +101,15 @@ class TestVersions:
 
     def test_resubmitting_identical_content_changes_nothing(self, platform: Platform, market: int) -> None:
         first = submit(platform, "scjg", market, penalty_values()).record
+        again = submit(platform, "scjg", market, penalty_values())
+        assert again.outcome == "unchanged" and again.record.id == first.id
+
+    def test_an_older_version_naming_empty_items_as_null_is_unchanged_content(self, platform: Platform,
+                                                                              market: int) -> None:
+        first = submit(platform, "scjg", market, penalty_values()).record
+        assert "cf_xdr_gszc" not in first.extra and first.extra["cf_wfxw"] == "销售不合格产品"
+        with platform.engine.begin() as connection:  # as rows were stored before empty items were left out
+            connection.execute(update(credit_record).values(extra=first.extra | {"cf_xdr_gszc": None, "bz": None}))
         again = submit(platform, "scjg", market, penalty_values())
         assert again.outcome == "unchanged" and again.record.id == first.id
 

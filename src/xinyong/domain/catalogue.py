@@ -184,18 +184,18 @@ class ValidatedValues:
     def ok(self) -> bool:
         return not self.problems
 
-    def split(self, info: InfoClass) -> tuple[dict[str, Any], dict[str, str | None]]:
-        """(core columns, extra items) for storage. ``extra`` names every item of the class that has no
-        core column (``None`` when empty), so that records from every channel compare equal."""
+    def split(self, info: InfoClass) -> tuple[dict[str, Any], dict[str, str]]:
+        """(core columns, extra items) for storage. ``extra`` holds the items of the class that have no core
+        column and have a value, as canonical text, so that records from every channel compare equal."""
         core: dict[str, Any] = {}
-        extra: dict[str, str | None] = {}
+        extra: dict[str, str] = {}
         for item in info.items:
             value = self.values.get(item.code)
             if item.column:
                 if value is not None:
                     core[item.column] = value
-            else:
-                extra[item.code] = canonical_text(value)
+            elif (text := canonical_text(value)) is not None:
+                extra[item.code] = text
         return core, extra
 
 

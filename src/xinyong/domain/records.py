@@ -108,6 +108,12 @@ CORE_COLUMNS: dict[str, type] = {
 }
 
 
+def filled(extra: dict[str, Any] | None) -> dict[str, Any]:
+    """The items of ``extra`` that have a value. Records store only those (older rows also name the empty
+    items, as null): two versions compare equal when their filled items do."""
+    return {code: value for code, value in (extra or {}).items() if value is not None}
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Where a record came from: enough to trace it back to the cell it was read from."""

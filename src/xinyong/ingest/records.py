@@ -13,14 +13,14 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, bindparam, insert, select, true, update
+from sqlalchemy import Connection, and_, bindparam, insert, literal_column, select, true, update
 
 from xinyong.adapters.bulk import bulk_insert_frame, timestamp_text
 from xinyong.adapters.ids import allocate
 from xinyong.adapters.keyset import load_keys
 from xinyong.adapters.tables import credit_record, record_event
 from xinyong.domain.catalogue import InfoClass, ItemType
-from xinyong.domain.records import CORE_COLUMNS, RecordStatus
+from xinyong.domain.records import CORE_COLUMNS, RecordStatus, filled
 
 _COMPARED = [*CORE_COLUMNS, "extra"]
 
@@ -50,26 +50,39 @@ _WRITTEN_SCHEMA = {"subject_id": pl.Int64, "id": pl.Int64}
 
 
 def record_frame(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
-    """Core columns (typed) and ``extra`` (JSON text of every other item, canonical text, nulls kept)."""
+    """Core columns (typed) and ``extra`` (JSON text of every other item that has a value, canonical
+    text; null when none has)."""
     core = {item.column: item.code for item in info.items if item.column and item.code in values.columns}
     extra_items = [item for item in info.items if not item.column]
     columns = [pl.col(code).alias(column) for column, code in core.items()]
     columns += [pl.lit(None).alias(c) for c in CORE_COLUMNS if c not in core]
     if extra_items:
-        columns.append(pl.struct([_canonical(item.code, item.type, values) for item in extra_items])
-                       .struct.json_encode().alias("extra"))
+        # Each filled item as its JSON member ("code":"text"), joined: the empty items are left out.
+        texts = values.select(_canonical(item.code, item.type) for item in extra_items if item.code in values.columns)
+        escape = texts.select(pl.all().str.contains(r'[\\"\x00-\x1f]').any()).row(0) if texts.width else ()
+        members = [pl.concat_str(pl.lit(f'"{name}":'), _json_string(name, needed))
+                   for name, needed in zip(texts.columns, escape, strict=True)]
+        body = pl.concat_str(members, separator=",", ignore_nulls=True) if members else pl.lit("")
+        columns.append(pl.when(body != "").then(pl.concat_str(pl.lit("{"), body, pl.lit("}"))).alias("extra"))
+        values = values.with_columns(texts)
     else:
         columns.append(pl.lit(None, pl.String).alias("extra"))
     return values.select(columns)
 
 
-def _canonical(code: str, kind: ItemType, values: pl.DataFrame) -> pl.Expr:
-    if code not in values.columns:
-        return pl.lit(None, pl.String).alias(code)
+def _canonical(code: str, kind: ItemType) -> pl.Expr:
     text = pl.col(code).cast(pl.String)
     if kind is ItemType.DECIMAL:  # as domain.values.canonical_text: no trailing zeros
         text = text.str.replace(r"(\.\d*?)0+$", "$1").str.replace(r"\.$", "")
     return text.alias(code)
+
+
+def _json_string(name: str, escape: bool) -> pl.Expr:
+    """A text column as JSON strings, null staying null; the JSON encoder only where a value needs escapes."""
+    if not escape:
+        return pl.concat_str(pl.lit('"'), pl.col(name), pl.lit('"'))
+    encoded = pl.struct(pl.col(name)).struct.json_encode().str.slice(len(name) + 4).str.strip_suffix("}")
+    return pl.when(pl.col(name).is_not_null()).then(encoded)
 
 
 def _existing(connection: Connection, info: InfoClass, key: str, frame: pl.DataFrame,
@@ -87,11 +100,14 @@ def _existing(connection: Connection, info: InfoClass, key: str, frame: pl.DataF
     if connection.dialect.name == "sqlite":
         # SQLite plans IN lists on the subject index well, and joins on a temp table badly. The two lists
         # of a slice also match pairs the batch does not have; joining on (subject, key) later drops them.
+        # The key's list is a filter ("+column" keeps it off the index): given two IN lists on the index
+        # (subject_id, info_class, doc_number), SQLite probes every pair of the two, 250,000 per slice.
         found: list[dict[str, Any]] = []
+        keys = literal_column(f"+{credit_record.name}.{column.name}", column.type)
         for start in range(0, wanted.height, 500):
             part = wanted.slice(start, 500)
             query = select(credit_record).where(credit_record.c.subject_id.in_(part["subject_id"].unique().to_list()),
-                                                column.in_(part[key].unique().to_list()), *conditions)
+                                                keys.in_(part[key].unique().to_list()), *conditions)
             found += [dict(r._mapping) for r in connection.execute(query)]
         return found
     # PostgreSQL: one index probe per key in the one partition of its subject (a LATERAL join driven by the
@@ -107,7 +123,7 @@ def _same(existing: dict[str, Any], new: dict[str, Any]) -> bool:
         if existing[name] != new[name]:
             return False
     old_extra = existing["extra"] if isinstance(existing["extra"], dict) else json.loads(existing["extra"] or "null")
-    return (old_extra or None) == (json.loads(new["extra"]) if new["extra"] else None)
+    return filled(old_extra) == (json.loads(new["extra"]) if new["extra"] else {})
 
 
 def write_records(connection: Connection, info: InfoClass, values: pl.DataFrame, subject_ids: pl.Series,

@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from xinyong.adapters.bulk import bulk_transaction
+from xinyong.adapters.bulk import bulk_transaction, copy_behind
 from xinyong.adapters.tabular import open_table
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Actor, Permission
@@ -241,34 +241,38 @@ def _process(uow: UnitOfWork, catalogue: Catalogue, info: InfoClass, department_
     windows = publication.calculator(uow, catalogue)
     seen = Seen()
     bulk_transaction(uow.connection)
-    for chunk in _ahead(_check(chunks, info, catalogue, uow.clock.today(), extra_problems, unmapped or [])):
-        linked = link_rows(uow.connection, info, chunk.values, ~chunk.bad, chunk.since, origin.received_at,
-                           f"{info.code}:{channel}", seen)
-        found = pl.concat([chunk.problems, linked.problems])
-        accepted = linked.subject_id.is_not_null()
-        kept = chunk.values.filter(accepted)
-        written = write_records(uow.connection, info, kept, linked.subject_id.filter(accepted),
-                                chunk.lines.filter(accepted),
-                                source_keys.filter(accepted) if source_keys is not None else None, origin,
-                                linked.created)
-        publication.store_new_windows(uow, windows, info, department_id, written.current, linked.types,
-                                      written.replaced)
-        _store_issues(uow, batch_id, chunk.raw, chunk.lines, found, "rejected")
-        _store_issues(uow, batch_id, chunk.raw, chunk.lines, linked.held, "held")
-        report.rows += chunk.values.height
-        report.accepted += int(accepted.sum())
-        report.rejected += found["row"].n_unique()
-        report.held += linked.held.height
-        report.created += written.created
-        report.updated += written.updated
-        report.duplicates += written.duplicates
-        for code, count in kept.select(pl.all().is_not_null().sum()).row(0, named=True).items():
-            filled[code] = filled.get(code, 0) + int(count)
-        if decision and info.deadline_working_days is not None and calendar is not None:
-            timely, late = _timeliness(kept[decision], origin.received_at.date(), info.deadline_working_days,
-                                       calendar)
-            report.timely += timely
-            report.late += late
+    # The COPYs of a chunk run behind (a worker thread on PostgreSQL) while its windows, counts and the next
+    # chunk's claims are prepared; each statement in between first waits for them.
+    with copy_behind(uow.connection):
+        for chunk in _ahead(_check(chunks, info, catalogue, uow.clock.today(), extra_problems, unmapped or [])):
+            # The rows validation refused are stored first, while nothing of this chunk is being written.
+            _store_issues(uow, batch_id, chunk.raw, chunk.lines, chunk.problems, "rejected")
+            linked = link_rows(uow.connection, info, chunk.values, ~chunk.bad, chunk.since, origin.received_at,
+                               f"{info.code}:{channel}", seen)
+            accepted = linked.subject_id.is_not_null()
+            kept = chunk.values.filter(accepted)
+            written = write_records(uow.connection, info, kept,
+                                    linked.subject_id.filter(accepted), chunk.lines.filter(accepted),
+                                    source_keys.filter(accepted) if source_keys is not None else None, origin,
+                                    linked.created)
+            publication.store_new_windows(uow, windows, info, department_id, written.current, linked.types,
+                                          written.replaced)
+            _store_issues(uow, batch_id, chunk.raw, chunk.lines, linked.problems, "rejected")
+            _store_issues(uow, batch_id, chunk.raw, chunk.lines, linked.held, "held")
+            report.rows += chunk.values.height
+            report.accepted += int(accepted.sum())
+            report.rejected += chunk.problems["row"].n_unique() + linked.problems["row"].n_unique()
+            report.held += linked.held.height
+            report.created += written.created
+            report.updated += written.updated
+            report.duplicates += written.duplicates
+            for code, count in kept.select(pl.all().is_not_null().sum()).row(0, named=True).items():
+                filled[code] = filled.get(code, 0) + int(count)
+            if decision and info.deadline_working_days is not None and calendar is not None:
+                timely, late = _timeliness(kept[decision], origin.received_at.date(), info.deadline_working_days,
+                                           calendar)
+                report.timely += timely
+                report.late += late
     uow.batches.update(batch_id, status=report.status, finished_at=uow.clock.now(), rows=report.rows,
                        accepted=report.accepted, rejected=report.rejected, created=report.created,
                        updated=report.updated, duplicates=report.duplicates, held=report.held,

@@ -12,7 +12,7 @@ from xinyong.domain.audit import AuditEvent
 from xinyong.domain.catalogue import Catalogue, InfoClass, validate_values
 from xinyong.domain.linking import claim_subject
 from xinyong.domain.publication import PublicationKind
-from xinyong.domain.records import CreditRecord, Provenance, RecordStatus, check_transition
+from xinyong.domain.records import CreditRecord, Provenance, RecordStatus, check_transition, filled
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
 from xinyong.services import lists, publication, subjects
 from xinyong.services.unit_of_work import UnitOfWork
@@ -73,7 +73,7 @@ def store(uow: UnitOfWork, catalogue: Catalogue, info_class: str, department_id:
                             submitter_id=uow.actor.user_id)
     doc_number = core.get("doc_number")
     previous = uow.records.current_by_doc_number(info_class, doc_number, subject_id) if doc_number else None
-    if previous is not None and previous.core == core and previous.extra == extra:
+    if previous is not None and previous.core == core and filled(previous.extra) == extra:
         uow.commit()
         return SubmitOutcome(previous, "unchanged", created)
     new_id = uow.records.new_ids(1)
