@@ -132,6 +132,8 @@ def main() -> None:
                         help="subjects of the batch the naive loop is timed on (the whole batch takes many minutes "
                              "at 10M records; the per-subject rate and the batch at that rate are printed)")
     parser.add_argument("--reuse", action="store_true", help="keep the database of a previous run")
+    parser.add_argument("--single-only", action="store_true",
+                        help="only the single checks over HTTP (a quick run; no health, batch or general path)")
     parser.add_argument("--city", action="store_true",
                         help="XINYONG_BENCH_POSTGRES_URL names an existing demo city (e.g. bench/portal.py's): "
                              "keep it, only top its lists up to --entries")
@@ -173,6 +175,11 @@ def main() -> None:
     script = data_dir / "checks.lua"
     pairs = ",".join(f"{{{json.dumps(t)},{json.dumps(v)}}}" for t, v in identifiers)
     script.write_text(WRK_SCRIPT % (pairs, ",".join(json.dumps(m) for m in MATTERS), secret))
+    if args.single_only:
+        with serve(url, data_dir, args.workers) as server:
+            wrk(server, "/api/v1/checks", 3, args.connections, script)  # warm-up
+            print(wrk(server, "/api/v1/checks", args.duration, args.connections, script).line("single check"))
+        return
     with serve(url, data_dir, args.workers) as server:
         headers = {"Authorization": f"Bearer {secret}"}
         sample = httpx.post(f"{server.base}/api/v1/checks", headers=headers, timeout=30, json={
