@@ -102,7 +102,7 @@ def _background(platform: Platform) -> Callable[[FastAPI], AbstractAsyncContextM
         settings = platform.settings
         store = None
         if platform.engine.dialect.name == "postgresql" and settings.check_connections > 0:
-            store = CheckStore(platform.settings.effective_database_url, settings.check_connections)
+            store = CheckStore(settings.effective_database_url, settings.check_connections)
             await store.open()
         app.state.check_store = store
         interval = settings.webhook_interval_seconds
