@@ -48,6 +48,13 @@ def optional_int(value: str | None, field: str, label: str) -> int | None:
                            field=field) from None
 
 
+def required_int(value: str | None, field: str, label: str) -> int:
+    found = optional_int(value, field, label)
+    if found is None:
+        raise InvalidInput(f"请填写{label}", f"{field} is required", code="request.required", field=field)
+    return found
+
+
 def optional_date(value: str | None, field: str, label: str) -> date | None:
     value = (value or "").strip()
     if not value:

@@ -14,11 +14,11 @@ from xinyong.api.deps import PlatformDep, UowDep
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Actor, Permission
 from xinyong.domain.lists import Action, EntryStatus
-from xinyong.errors import InvalidInput, XinyongError
+from xinyong.errors import XinyongError
 from xinyong.services import checks, lists, webhooks
 from xinyong.services.unit_of_work import UnitOfWork
 from xinyong.web.admin.common import ConsoleActor, console_router, done, page
-from xinyong.web.forms import optional_date, optional_int, optional_text, page_number
+from xinyong.web.forms import optional_date, optional_int, optional_text, page_number, required_int
 from xinyong.web.templating import check_csrf
 
 router = console_router()
@@ -72,21 +72,14 @@ def add_rule(request: Request, actor: ConsoleActor, uow: UowDep, platform: Platf
     actor.require(Permission.LISTS_MANAGE)
     try:
         rule = lists.add_rule(uow, code, name, list_code, info_class,
-                              _required_int(min_records, "min_records", "最少记录数"),
-                              _required_int(window_days, "window_days", "时间窗口天数"),
+                              required_int(min_records, "min_records", "最少记录数"),
+                              required_int(window_days, "window_days", "时间窗口天数"),
                               optional_date(effective_from, "effective_from", "生效日期"))
     except XinyongError as exc:
         return _lists_page(request, actor, uow, platform, rule_error=exc, rule_form={
             "code": code, "name": name, "list_code": list_code, "info_class": info_class, "min_records": min_records,
             "window_days": window_days, "effective_from": effective_from})
     return done(request, f"已新增派生规则：{rule.name}", "/admin/lists")
-
-
-def _required_int(value: str, field: str, label: str) -> int:
-    found = optional_int(value, field, label)
-    if found is None:
-        raise InvalidInput(f"请填写{label}", f"{field} is required", code="request.required", field=field)
-    return found
 
 
 @router.post("/lists/sync")
