@@ -289,6 +289,39 @@ class TestEventLoopPath:
         assert [h["list"] for h in answer["hits"]] == ["serious_dishonesty", "construction_black"]
         assert answer["hits"][1]["list_name"] == "建筑市场黑名单" and answer["hits"][1]["measures"] == []
 
+    def test_a_single_check_by_token_never_goes_the_general_way(self, client: TestClient,
+                                                                      loop: dict[str, Any],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+        def general_way(*args: Any, **kwargs: Any) -> Any:
+            raise AssertionError("the single check went the general way")
+
+        monkeypatch.setattr(checks, "check", general_way)
+        response = check(client, loop["business"], "government_procurement")
+        assert response.status_code == 200 and response.json()["action"] == "intercept"
+        assert response.headers["x-request-id"] and response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["content-type"] == "application/json"
+
+    def test_what_the_front_leaves_reaches_the_route_with_its_body(self, client: TestClient,
+                                                                   loop: dict[str, Any]) -> None:
+        refused = client.post("/api/v1/checks", headers=loop["business"],
+                              json={"matter": "bidding", "subject": {"identifier": "9" * 65}})
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "request.string_too_long"
+        assert refused.json()["error"]["field"] == "subject.identifier"
+        both = client.post("/api/v1/checks", headers=loop["business"], json={"matter": "bidding"})
+        assert both.status_code == 422
+        batch = client.post("/api/v1/checks", headers=loop["business"],
+                            json={"matter": "bidding", "subjects": [{"identifier": ENTERPRISE_USCC}]})
+        assert batch.status_code == 200 and batch.json()["items"][0]["action"] == "intercept"
+
+    def test_a_denied_check_is_audited_as_its_caller(self, platform: Platform, client: TestClient,
+                                                     loop: dict[str, Any]) -> None:
+        response = check(client, token_for(platform, "czj", ["lists:read"]), "bidding")
+        assert response.status_code == 403 and response.json()["error"]["code"] == "permission.scope"
+        with platform.uow(system_actor("test")) as uow:
+            total, entries = uow.audit_log.entries(action="access.denied")
+        assert total == 1 and entries[0]["actor_name"] == "czj"
+        assert entries[0]["detail"] == {"method": "POST", "code": "permission.scope"}
+
     def test_a_dropped_connection_fails_closed_then_recovers(self, platform: Platform, client: TestClient,
                                                             loop: dict[str, Any]) -> None:
         assert check(client, loop["business"], "bidding").status_code == 200

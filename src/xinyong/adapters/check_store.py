@@ -49,6 +49,9 @@ from xinyong.adapters.repositories.lists import SUBJECT_WITH_ENTRIES, summaries_
 from xinyong.adapters.tables import api_token, audit_log, credit_check, credit_record
 
 _DIALECT = postgresql.psycopg.dialect()  # type: ignore[attr-defined]
+# Numbered placeholders ($1, $2, …) as PostgreSQL takes them (only the dialect's compiler is used, not its
+# driver): psycopg converts %(name)s placeholders on every execution of a statement over 4 kB.
+_NUMBERED = postgresql.asyncpg.dialect()  # type: ignore[attr-defined]
 
 
 class StoreUnavailable(Exception):
@@ -83,7 +86,14 @@ def _caller_subject_and_records() -> Select[Any]:
             .select_from(token.outerjoin(both, true())).order_by(entries.c.id, records.c.id))
 
 
-_ALL_SQL, _ALL_LITERALS = _compiled(_caller_subject_and_records())
+def _numbered(statement: ClauseElement) -> tuple[str, list[str], dict[str, Any]]:
+    """The statement's text with numbered placeholders, the names of its parameters in their order, and
+    the values SQLAlchemy bound into it."""
+    compiled = statement.compile(dialect=_NUMBERED)
+    return str(compiled), list(compiled.positiontup or ()), {k: v for k, v in compiled.params.items() if v is not None}
+
+
+_ALL_SQL, _ALL_ORDER, _ALL_LITERALS = _numbered(_caller_subject_and_records())
 
 
 def _insert_many(table: Table, returning: str | None = None) -> str:
@@ -130,8 +140,9 @@ class CheckSession:
         if key is None:
             cursor = await self.connection.execute(_TOKEN_SQL, {"token_hash": token_hash}, prepare=True)
             return await cursor.fetchall(), [], []
-        cursor = await self.connection.execute(_ALL_SQL, {
-            **_ALL_LITERALS, "token_hash": token_hash, "id_type": key[0], "value": key[1], "on": on}, prepare=True)
+        given = {**_ALL_LITERALS, "token_hash": token_hash, "id_type": key[0], "value": key[1], "on": on}
+        cursor = psycopg.AsyncRawCursor(self.connection, row_factory=dict_row)
+        await cursor.execute(_ALL_SQL, [given[name] for name in _ALL_ORDER], prepare=True)
         found: dict[str, dict[Any, dict[str, Any]]] = {"t": {}, "s": {}, "r": {}}
         for row in await cursor.fetchall():
             for prefix, key_column, kept in (("t", "t_role", True), ("s", "s_id", row["s_subject_key"] is not None),

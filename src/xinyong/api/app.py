@@ -85,6 +85,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(report_pages.router)
     app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("xinyong.web") / "static")), name="static")
+    app.add_middleware(checks.SingleChecks, path=f"{API_PREFIX}/checks")
     app.add_middleware(HeadersMiddleware)
     # What start-up built (modules, routes, the catalogue, the rules) lives as long as the process: kept out
     # of the garbage collector's generations, full collections stay short and so do the slowest requests.

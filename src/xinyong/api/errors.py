@@ -47,12 +47,15 @@ def _audit_denial(request: Request, error: XinyongError) -> None:
         uow.commit()
 
 
+async def domain_error(request: Request, exc: XinyongError) -> Response:
+    """The response to a refused or failed request; a denial is audited first."""
+    if isinstance(exc, PermissionDenied):
+        _audit_denial(request, exc)
+    return render_error(request, exc)
+
+
 def install(app: FastAPI) -> None:
-    @app.exception_handler(XinyongError)
-    async def _domain(request: Request, exc: XinyongError) -> Response:
-        if isinstance(exc, PermissionDenied):
-            _audit_denial(request, exc)
-        return render_error(request, exc)
+    app.add_exception_handler(XinyongError, domain_error)  # type: ignore[arg-type]
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
