@@ -289,9 +289,8 @@ class TestEventLoopPath:
         assert [h["list"] for h in answer["hits"]] == ["serious_dishonesty", "construction_black"]
         assert answer["hits"][1]["list_name"] == "建筑市场黑名单" and answer["hits"][1]["measures"] == []
 
-    def test_a_single_check_by_token_never_goes_the_general_way(self, client: TestClient,
-                                                                      loop: dict[str, Any],
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_a_single_check_by_token_never_goes_the_general_way(self, client: TestClient, loop: dict[str, Any],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
         def general_way(*args: Any, **kwargs: Any) -> Any:
             raise AssertionError("the single check went the general way")
 
