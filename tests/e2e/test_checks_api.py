@@ -16,8 +16,9 @@ from xinyong.adapters.repositories.lists import ListRepository
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Role, system_actor
 from xinyong.domain.identifiers import IdType
+from xinyong.domain.records import RecordStatus
 from xinyong.domain.subjects import Identifier, SubjectType
-from xinyong.services import checks, lists
+from xinyong.services import checks, lists, records
 from xinyong.services.checks import SubjectQuery
 
 FINANCE_USCC = make_uscc("11321000MB1928390")
@@ -129,6 +130,78 @@ class TestDoneWhen:
                               headers=loop["operator"], json={"reason": "异议成立，认定错误"})
         assert revoked.json()["status"] == "revoked"
         assert check(client, loop["business"], "bidding").json()["action"] == "none"
+
+
+def public_serious(client: TestClient) -> list[str]:
+    """Document numbers on the portal's serious-dishonesty list page (through the public API)."""
+    page = client.get("/api/v1/public/lists/serious")
+    assert page.status_code == 200, page.text
+    return [row["doc_number"] for row in page.json()["items"]]
+
+
+class TestListsAndRecordsAgree:
+    """An entry taken from a department's record and the record itself end together, whichever ends first:
+    checks stop answering with it and the portal stops showing it (after removal from a list, public display
+    must stop within 3 working days)."""
+
+    def test_an_exit_takes_the_record_off_the_portal(self, platform: Platform, client: TestClient,
+                                                     loop: dict[str, Any]) -> None:
+        assert public_serious(client) == ["扬市监失信〔2026〕3号"]
+        entry_id = check(client, loop["business"], "bidding").json()["hits"][0]["entry_id"]
+        exited = client.post(f"/api/v1/list-entries/{entry_id}/exit", headers=loop["operator"],
+                             json={"reason": "信用修复完成，提前移出"})
+        assert exited.status_code == 200, exited.text
+        assert public_serious(client) == []
+        source = token_for(platform, "scjg", SUBMITTER_SCOPES)
+        record = client.get(f"/api/v1/records/{loop['record_id']}", headers=source)
+        assert record.status_code == 200, record.text
+        assert record.json()["record"]["status"] == "expired"
+        assert record.json()["events"][-1]["reason"] == "移出名单：信用修复完成，提前移出"
+
+    def test_a_revoked_listing_revokes_its_record(self, platform: Platform, client: TestClient,
+                                                  loop: dict[str, Any]) -> None:
+        entry_id = check(client, loop["business"], "bidding").json()["hits"][0]["entry_id"]
+        revoked = client.post(f"/api/v1/list-entries/{entry_id}/revoke", headers=loop["operator"],
+                              json={"reason": "异议成立，认定错误"})
+        assert revoked.status_code == 200, revoked.text
+        assert public_serious(client) == []
+        source = token_for(platform, "scjg", SUBMITTER_SCOPES)
+        record = client.get(f"/api/v1/records/{loop['record_id']}", headers=source).json()
+        assert record["record"]["status"] == "revoked"
+
+    def test_a_planned_exit_of_a_record_comes_from_its_department(self, client: TestClient,
+                                                                  loop: dict[str, Any]) -> None:
+        entry_id = check(client, loop["business"], "bidding").json()["hits"][0]["entry_id"]
+        planned = client.post(f"/api/v1/list-entries/{entry_id}/exit", headers=loop["operator"],
+                              json={"reason": "计划移出", "on": "2027-01-01"})
+        assert planned.status_code == 422 and planned.json()["error"]["code"] == "list.exit_date"
+        assert check(client, loop["business"], "bidding").json()["action"] == "intercept"
+        assert public_serious(client) == ["扬市监失信〔2026〕3号"]
+
+    def test_a_revoked_record_frees_its_subject(self, platform: Platform, client: TestClient,
+                                                loop: dict[str, Any]) -> None:
+        entry_id = check(client, loop["business"], "bidding").json()["hits"][0]["entry_id"]
+        submitter = token_for(platform, "scjg", SUBMITTER_SCOPES)
+        revoked = client.post(f"/api/v1/records/{loop['record_id']}/status", headers=submitter,
+                              json={"status": "revoked", "reason": "列入决定已被撤销"})
+        assert revoked.status_code == 200, revoked.text
+        answer = check(client, loop["business"], "government_procurement").json()
+        assert answer["action"] == "none" and answer["hits"] == []
+        entry = client.get(f"/api/v1/list-entries/{entry_id}", headers=loop["operator"]).json()
+        assert entry["status"] == "revoked" and entry["events"][-1]["event"] == "revoked"
+        assert public_serious(client) == []
+
+    def test_a_repaired_record_takes_its_subject_off_the_list(self, platform: Platform, client: TestClient,
+                                                              loop: dict[str, Any]) -> None:
+        with platform.uow(actor_of(platform, "scjg")) as uow:
+            record = uow.records.get(loop["record_id"])
+            assert record is not None
+            records.apply_status(uow, record, RecordStatus.REPAIRED, "信用修复")
+            uow.commit()
+        assert check(client, loop["business"], "bidding").json()["action"] == "none"
+        with platform.uow(system_actor("test")) as uow:
+            [entry] = ListRepository(uow.connection).entries_of_subject(record.subject_id)
+        assert entry.status.value == "exited" and entry.ended_on == platform.clock.today()
 
 
 class TestBadInput:

@@ -28,9 +28,10 @@ from xinyong.domain.lists import (
     entry_from_record,
 )
 from xinyong.domain.masking import mask_identifier, mask_name
+from xinyong.domain.records import CreditRecord, RecordStatus
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.rules.lists_files import default_measure_book
-from xinyong.services import webhooks
+from xinyong.services import records, webhooks
 from xinyong.services.unit_of_work import UnitOfWork
 
 
@@ -155,6 +156,11 @@ def add_entry(uow: UnitOfWork, list_code: str, subject_id: int, reason: str, ent
 
 def _end(uow: UnitOfWork, entry_id: int, kind: str, on: date | None, reason: str, authority_name: str | None,
          doc_number: str | None) -> ListEntry:
+    """Exit or revoke an entry. An entry taken from a collected record takes its record along: the record
+    is revoked with a revocation, ends (``expired``) with an exit, so the portal stops showing it at once
+    (after removal from a list public display must stop within 3 working days) and a recomputation of the
+    publication windows cannot bring it back. Such an exit therefore takes effect today or earlier; a
+    planned exit comes from the deciding department, as a new version of its record."""
     uow.actor.require(Permission.LISTS_MANAGE)
     lists = repo(uow)
     entry = lists.entry(entry_id)
@@ -164,17 +170,58 @@ def _end(uow: UnitOfWork, entry_id: int, kind: str, on: date | None, reason: str
         raise InvalidInput("请填写原因", "a reason is required", code="list.reason", field="reason")
     day = on or uow.clock.today()
     check_can_end(entry, kind, day)
-    status = EntryStatus.EXITED if kind == "exit" else EntryStatus.REVOKED
-    lists.update_entry(entry_id, status=status.value, ended_on=day)
-    event = "exited" if kind == "exit" else "revoked"
-    lists.add_event(entry_id, event, day, reason.strip(), authority_name, doc_number, uow.clock.now(), uow.actor.name)
-    ended = lists.entry(entry_id)
-    assert ended is not None
-    webhooks.enqueue(uow, ended, event)
-    uow.audit(AuditEvent(f"list.{kind}", "list_entry", entry_id, detail={
-        "list": entry.list_code, "subject_id": entry.subject_id, "on": day.isoformat(), "reason": reason}))
+    record = _record_behind(uow, entry)
+    if record is not None and day > uow.clock.today():
+        raise InvalidInput("该条目来自认定部门报送的记录，移出日期不能晚于今天；"
+                           "计划中的移出请由认定部门报送该记录的新版本",
+                           "an entry taken from a collected record exits today or earlier; a planned exit comes "
+                           "from its department, as a new version of the record", code="list.exit_date", field="date")
+    ended = _close(uow, lists, entry, kind, day, reason.strip(), authority_name, doc_number)
+    if record is not None:
+        status, why = (RecordStatus.REVOKED, "撤销列入名单") if kind == "revoke" else (RecordStatus.EXPIRED, "移出名单")
+        records.apply_status(uow, record, status, f"{why}：{reason.strip()}")
     uow.commit()
     return ended
+
+
+def _close(uow: UnitOfWork, lists: ListRepository, entry: ListEntry, kind: str, day: date, reason: str,
+           authority_name: str | None, doc_number: str | None) -> ListEntry:
+    """The entry's end itself: status, event, subscribers' notice and audit (not committed)."""
+    status = EntryStatus.EXITED if kind == "exit" else EntryStatus.REVOKED
+    lists.update_entry(entry.id, status=status.value, ended_on=day)
+    event = "exited" if kind == "exit" else "revoked"
+    lists.add_event(entry.id, event, day, reason, authority_name, doc_number, uow.clock.now(), uow.actor.name)
+    ended = lists.entry(entry.id)
+    assert ended is not None
+    webhooks.enqueue(uow, ended, event)
+    uow.audit(AuditEvent(f"list.{kind}", "list_entry", entry.id, detail={
+        "list": entry.list_code, "subject_id": entry.subject_id, "on": day.isoformat(), "reason": reason}))
+    return ended
+
+
+def _record_behind(uow: UnitOfWork, entry: ListEntry) -> CreditRecord | None:
+    """The active record an entry was taken from (its current version), if any."""
+    found = uow.records.of_subject(entry.subject_id, entry.record_id) if entry.record_id is not None else None
+    return found if found is not None and found.superseded_by is None and found.status is RecordStatus.ACTIVE else None
+
+
+def follow_record(uow: UnitOfWork, record: CreditRecord) -> None:
+    """A record that stops being in force (revoked, e.g. an objection upheld; repaired; expired) ends the
+    list entry it made, in the caller's transaction: a revoked record revokes the listing, a repaired or
+    expired one takes the subject off the list today. No permission of its own: the entry follows the
+    record, which the caller may change."""
+    if record.status not in (RecordStatus.REVOKED, RecordStatus.REPAIRED, RecordStatus.EXPIRED):
+        return
+    lists = repo(uow)
+    entry = lists.entry_of_record_root(record.root_id)
+    if entry is None or entry.record_id != record.id or entry.status is not EntryStatus.LISTED:
+        return
+    today = uow.clock.today()
+    kind = "revoke" if record.status is RecordStatus.REVOKED else "exit"
+    if kind == "exit" and not (entry.in_force(today) or entry.entry_date > today):
+        return  # already past its validity: nothing left to end
+    _close(uow, lists, entry, kind, today, f"信息“{record.status.label}”：{record.info_class} 第 {record.id} 号记录",
+           None, None)
 
 
 def exit_entry(uow: UnitOfWork, entry_id: int, reason: str, on: date | None = None,

@@ -184,5 +184,6 @@ def apply_status(uow: UnitOfWork, record: CreditRecord, status: RecordStatus, re
     uow.records.save_state(record)
     uow.records.add_event(record, status.value, reason.strip(), uow.actor.name, uow.clock.now())
     publication.withdraw_if_hidden(uow, record)
+    lists.follow_record(uow, record)
     uow.audit(AuditEvent(f"record.{status.value}", "record", record.id,
                          detail={"before": before.value, "after": status.value, "reason": reason.strip()}))

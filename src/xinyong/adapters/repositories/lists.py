@@ -157,6 +157,10 @@ class ListRepository:
         row = self.connection.execute(select(list_entry).where(list_entry.c.id == entry_id)).first()
         return entry_from_row(row) if row else None
 
+    def entry_of_record_root(self, root_id: int) -> ListEntry | None:
+        row = self.connection.execute(select(list_entry).where(list_entry.c.record_root_id == root_id)).first()
+        return entry_from_row(row) if row else None
+
     def update_entry(self, entry_id: int, **values: Any) -> None:
         self.connection.execute(update(list_entry).where(list_entry.c.id == entry_id).values(**values))
 

@@ -61,6 +61,12 @@ class RecordRepository:
         row = self.connection.execute(select(credit_record).where(credit_record.c.id == record_id)).first()
         return record_from_row(row) if row else None
 
+    def of_subject(self, subject_id: int, record_id: int) -> CreditRecord | None:
+        """A record by its id and its subject's (one partition, one index probe)."""
+        row = self.connection.execute(select(credit_record).where(
+            credit_record.c.subject_id == subject_id, credit_record.c.id == record_id)).first()
+        return record_from_row(row) if row else None
+
     def versions(self, subject_id: int, root_id: int) -> list[CreditRecord]:
         rows = self.connection.execute(
             select(credit_record)
