@@ -292,6 +292,28 @@ class TestCatalogueOfTheLoop:
         assert twice.status_code == 409 and twice.json()["error"]["code"] == "list.already_listed"
 
 
+    def test_a_department_subscribes_watches_and_stops_over_http(self, platform: Platform, client: TestClient,
+                                                                  loop: dict[str, Any]) -> None:
+        manager = token_for(platform, "scjg", ["subscriptions:manage"])
+        added = client.post("/api/v1/subscriptions", headers=manager,
+                            json={"name": "市场监管系统", "url": "http://127.0.0.1:9/hook", "lists": ["red"]})
+        assert added.status_code == 201, added.text
+        subscription_id = added.json()["id"]
+        assert added.json()["secret"] and added.json()["active"] is True
+        subject_id = check(client, loop["business"], "bidding").json()["subject"]["id"]
+        watched = client.post(f"/api/v1/subscriptions/{subscription_id}/subjects", headers=manager,
+                              json={"subject_ids": [subject_id]})
+        assert watched.status_code == 200 and watched.json() == {"added": 1}
+        stopped = client.post(f"/api/v1/subscriptions/{subscription_id}/deactivate", headers=manager)
+        assert stopped.status_code == 200, stopped.text
+        assert stopped.json()["active"] is False and stopped.json()["cancelled_deliveries"] == 0
+        assert "secret" not in stopped.json()
+        again = client.post(f"/api/v1/subscriptions/{subscription_id}/deactivate", headers=manager)
+        assert again.status_code == 409 and again.json()["error"]["code"] == "subscription.inactive"
+        listed = client.get("/api/v1/subscriptions", headers=manager).json()
+        assert [(s["id"], s["active"], s["watched"]) for s in listed] == [(subscription_id, False, 1)]
+
+
 def stored(platform: Platform, check_id: int) -> dict[str, Any]:
     with platform.uow(system_actor("test")) as uow:
         found = ListRepository(uow.connection).check(check_id)

@@ -229,3 +229,29 @@ def test_subscriptions_need_the_permission_and_the_form_token(platform: Platform
     assert forged.status_code == 403 and "表单已过期或来源不明" in forged.text
     with platform.uow(system_actor("test")) as uow:
         assert ListRepository(uow.connection).subscriptions() == []
+
+
+def test_a_department_stops_its_subscription_from_the_console(platform: Platform, client: TestClient) -> None:
+    make_department(platform, MARKET_REGULATOR_USCC, "扬州市市场监督管理局")
+    password = make_user(platform, "scjg", {Role.SUBMITTER}, MARKET_REGULATOR_USCC)
+    login(client, "scjg", password)
+    added = client.post("/admin/subscriptions", data={
+        "name": "市场监管业务系统", "url": "http://127.0.0.1:9/hook", "every_subject": "1",
+        "csrf_token": csrf(client, "/admin/subscriptions")})
+    assert added.status_code == 201
+    _listed(platform)  # queues a delivery for the subscription
+    with platform.uow(system_actor("test")) as uow:
+        [stored] = ListRepository(uow.connection).subscriptions()
+    path = f"/admin/subscriptions/{stored['id']}/deactivate"
+    forged = client.post(path, data={"csrf_token": "forged"}, follow_redirects=False)
+    assert forged.status_code in (400, 403)
+    page = client.get("/admin/subscriptions").text
+    assert f'action="{path}"' in page
+    stopped = client.post(path, data={"csrf_token": csrf(client, "/admin/subscriptions")}, follow_redirects=True)
+    assert stopped.status_code == 200
+    assert "订阅“市场监管业务系统”已停用，取消待发送的推送 1 条" in stopped.text
+    row = stopped.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert "已停用" in row and f'action="{path}"' not in row
+    assert "已取消（订阅停用）" in stopped.text
+    again = client.post(path, data={"csrf_token": csrf(client, "/admin/subscriptions")})
+    assert again.status_code == 409 and "该订阅已停用" in again.text

@@ -16,14 +16,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from tests.conftest import make_department, make_user
-from tests.factories import ENTERPRISE_USCC, MARKET_REGULATOR_USCC
+from tests.factories import ENTERPRISE_USCC, MARKET_REGULATOR_USCC, make_uscc
 from xinyong.adapters.repositories.lists import ListRepository
 from xinyong.api.app import create_app
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Role, system_actor
 from xinyong.domain.identifiers import IdType
 from xinyong.domain.subjects import Identifier, SubjectType
-from xinyong.errors import InvalidInput
+from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.services import lists, webhooks
 from xinyong.services.webhooks import BACKOFF, MAX_ATTEMPTS, SIGNATURE_HEADER
 
@@ -208,3 +208,27 @@ class TestWebhooks:
             every, _ = webhooks.subscribe(uow, "全市", receiver.url, every_subject=True)
             assert [(s["id"], s["watched"], "secret" in s) for s in webhooks.subscriptions(uow)] == [
                 (subscription_id, 1, False), (every["id"], 0, False)]
+
+    def test_a_stopped_subscription_is_told_nothing_more_and_its_waiting_deliveries_are_cancelled(
+            self, platform: Platform, receiver: Receiver) -> None:
+        subject_id = _subject(platform)
+        subscription_id, _ = _subscribe(platform, receiver.url, subject_id)
+        entry_id = _enter(platform, subject_id)  # queued, not yet posted
+        make_department(platform, make_uscc("11321000MB1928390"), "扬州市财政局")
+        make_user(platform, "czj", {Role.SUBMITTER}, make_uscc("11321000MB1928390"))
+        from tests.conftest import actor_of
+
+        with platform.uow(actor_of(platform, "czj")) as uow, pytest.raises(PermissionDenied):
+            webhooks.deactivate(uow, subscription_id)  # another department's subscription
+        with platform.uow(actor_of(platform, "watcher")) as uow:
+            stopped = webhooks.deactivate(uow, subscription_id)
+            assert stopped["active"] is False and stopped["cancelled_deliveries"] == 1
+            with pytest.raises(Conflict):
+                webhooks.deactivate(uow, subscription_id)
+        with platform.uow(system_actor("test")) as uow:
+            lists.exit_entry(uow, entry_id, "提前移出")  # would be told, were the subscription active
+            assert [d["status"] for d in webhooks.deliveries(uow)] == ["cancelled"]
+            _, audited = uow.audit_log.entries(action="subscription.deactivate")
+            assert audited[0]["detail"] == {"cancelled_deliveries": 1}
+        assert webhooks.deliver_due(platform).delivered == 0
+        assert receiver.received == []

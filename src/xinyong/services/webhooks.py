@@ -28,7 +28,7 @@ from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Permission, system_actor
 from xinyong.domain.audit import AuditEvent
 from xinyong.domain.lists import ListEntry
-from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.services.unit_of_work import UnitOfWork
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
@@ -139,6 +139,25 @@ def watch(uow: UnitOfWork, subscription_id: int, subject_ids: list[int]) -> int:
     uow.audit(AuditEvent("subscription.watch", "subscription", subscription_id, detail={"added": added}))
     uow.commit()
     return added
+
+
+def deactivate(uow: UnitOfWork, subscription_id: int) -> dict[str, Any]:
+    """Stop a subscription (its department's, or any for the credit office): nothing more is queued for it
+    and its deliveries still waiting are cancelled; kept, with its delivery log, for the record."""
+    lists = _repo(uow)
+    found = lists.subscription(subscription_id)
+    if found is None:
+        raise NotFound("订阅", "subscription", subscription_id)
+    _own_department(uow, found["department_id"])
+    if not found["active"]:
+        raise Conflict("该订阅已停用", "the subscription is already inactive", code="subscription.inactive")
+    cancelled = lists.deactivate_subscription(subscription_id)
+    uow.audit(AuditEvent("subscription.deactivate", "subscription", subscription_id,
+                         detail={"cancelled_deliveries": cancelled}))
+    uow.commit()
+    stopped = lists.subscription(subscription_id)
+    assert stopped is not None
+    return {**_public(stopped), "cancelled_deliveries": cancelled}
 
 
 def subscriptions(uow: UnitOfWork) -> list[dict[str, Any]]:

@@ -483,6 +483,14 @@ class ListRepository:
             w.subscription_id.in_(list(subscription_ids))).group_by(w.subscription_id)).all()
         return {int(r[0]): int(r[1]) for r in rows}
 
+    def deactivate_subscription(self, subscription_id: int) -> int:
+        """Stop a subscription; its deliveries still waiting are cancelled. Returns how many."""
+        self.connection.execute(update(list_subscription).where(list_subscription.c.id == subscription_id)
+                                .values(active=literal(False)))
+        d = webhook_delivery.c
+        return self.connection.execute(update(webhook_delivery).where(
+            d.subscription_id == subscription_id, d.status == "pending").values(status="cancelled")).rowcount
+
     def has_subscriptions(self) -> bool:
         return self.connection.execute(select(list_subscription.c.id).where(
             list_subscription.c.active.is_(True)).limit(1)).first() is not None

@@ -208,6 +208,12 @@ def list_subscriptions(uow: UowDep) -> Response:
     return json_response(webhooks.subscriptions(uow))
 
 
+@router.post("/subscriptions/{subscription_id}/deactivate")
+def deactivate_subscription(subscription_id: int, uow: UowDep) -> Response:
+    """Stop a subscription: nothing more is queued for it, its waiting deliveries are cancelled."""
+    return json_response(webhooks.deactivate(uow, subscription_id))
+
+
 @router.post("/subscriptions/{subscription_id}/subjects")
 def watch_subjects(subscription_id: int, body: WatchIn, uow: UowDep) -> dict[str, int]:
     return {"added": webhooks.watch(uow, subscription_id, body.subject_ids)}

@@ -161,7 +161,7 @@ def loop_page(request: Request, actor: ConsoleActor, uow: UowDep, date_from: str
 
 
 EVENTS = {"entered": "列入", "exited": "移出", "revoked": "撤销", "expired": "期满"}
-DELIVERY_STATES = {"pending": "待发送", "delivered": "已送达", "failed": "失败"}
+DELIVERY_STATES = {"pending": "待发送", "delivered": "已送达", "failed": "失败", "cancelled": "已取消（订阅停用）"}
 
 
 def _subscriptions_page(request: Request, actor: Actor, uow: UnitOfWork, *, error: XinyongError | None = None,
@@ -200,6 +200,19 @@ def subscribe(request: Request, actor: ConsoleActor, uow: UowDep, name: Text = "
         "subscription": found, "secret": secret, "department": department.name if department else "",
         "list_names": [book.lists[c].name for c in found["lists"] or []],
     }, status_code=201)
+
+
+@router.post("/subscriptions/{subscription_id}/deactivate", response_class=HTMLResponse)
+def deactivate(request: Request, subscription_id: int, actor: ConsoleActor, uow: UowDep,
+               csrf_token: Text = "") -> Response:
+    check_csrf(request, csrf_token)
+    actor.require(Permission.SUBSCRIPTIONS_MANAGE)
+    try:
+        stopped = webhooks.deactivate(uow, subscription_id)
+    except XinyongError as exc:
+        return _subscriptions_page(request, actor, uow, error=exc)
+    return done(request, f"订阅“{stopped['name']}”已停用，取消待发送的推送 {stopped['cancelled_deliveries']} 条",
+                "/admin/subscriptions")
 
 
 @router.get("/loop/cases.csv")
