@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import login, make_department, make_user
 from tests.e2e.test_admin_pages import csrf
-from tests.factories import ENTERPRISE_USCC, MARKET_REGULATOR_USCC
+from tests.factories import ENTERPRISE_USCC, MARKET_REGULATOR_USCC, make_uscc
 from xinyong.adapters.repositories.lists import ListRepository
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Role, system_actor
@@ -255,3 +255,30 @@ def test_a_department_stops_its_subscription_from_the_console(platform: Platform
     assert "已取消（订阅停用）" in stopped.text
     again = client.post(path, data={"csrf_token": csrf(client, "/admin/subscriptions")})
     assert again.status_code == 409 and "该订阅已停用" in again.text
+
+
+def test_subjects_are_watched_by_their_identifiers_all_or_none(platform: Platform, client: TestClient) -> None:
+    make_department(platform, MARKET_REGULATOR_USCC, "扬州市市场监督管理局")
+    password = make_user(platform, "scjg", {Role.SUBMITTER}, MARKET_REGULATOR_USCC)
+    login(client, "scjg", password)
+    added = client.post("/admin/subscriptions", data={
+        "name": "市场监管业务系统", "url": "http://127.0.0.1:9/hook",
+        "csrf_token": csrf(client, "/admin/subscriptions")})
+    assert added.status_code == 201
+    _listed(platform)  # the subject of ENTERPRISE_USCC
+    with platform.uow(system_actor("test")) as uow:
+        [stored] = ListRepository(uow.connection).subscriptions()
+    unknown = make_uscc("91321000MA1X2Y3W4")
+    refused = client.post("/admin/subscriptions/watch", data={
+        "subscription_id": str(stored["id"]), "identifiers": f"{ENTERPRISE_USCC}\n{unknown}\n12345",
+        "csrf_token": csrf(client, "/admin/subscriptions")})
+    assert refused.status_code == 422
+    assert "均未添加" in refused.text and unknown in refused.text and "12345：无法识别的证件号码" in refused.text
+    assert f"{ENTERPRISE_USCC}\n{unknown}\n12345</textarea>" in refused.text  # kept for correction
+    with platform.uow(system_actor("test")) as uow:
+        assert ListRepository(uow.connection).watched_counts([stored["id"]]) == {}
+    watched = client.post("/admin/subscriptions/watch", data={
+        "subscription_id": str(stored["id"]), "identifiers": f" {ENTERPRISE_USCC} \n\n",
+        "csrf_token": csrf(client, "/admin/subscriptions")}, follow_redirects=True)
+    assert watched.status_code == 200 and "已添加关注的主体 1 个（0 个此前已关注）" in watched.text
+    assert "关注的主体（1 个）" in watched.text

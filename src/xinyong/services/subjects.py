@@ -8,10 +8,10 @@ from typing import Any
 
 from xinyong.domain.accounts import Permission
 from xinyong.domain.audit import AuditEvent
-from xinyong.domain.identifiers import guess_id_type, normalize
+from xinyong.domain.identifiers import guess_id_type, normalize, parse_id_type, validate_identifier
 from xinyong.domain.linking import SubjectClaim
 from xinyong.domain.subjects import Subject, SubjectType, division_of
-from xinyong.errors import Conflict, NotFound, PermissionDenied
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.services.unit_of_work import UnitOfWork
 
 
@@ -43,6 +43,21 @@ def link(uow: UnitOfWork, claim: SubjectClaim, since: date, source: str | None) 
     if current is not None and claim.name and claim.name != current.name:
         uow.subjects.rename(subject_id, claim.name, since, now, source)
     return subject_id, False
+
+
+def id_of(uow: UnitOfWork, identifier: str, id_type: str | None = None, field: str = "identifier") -> int:
+    """The subject an identifier names (its type given, or guessed from its shape), validated first; a
+    clear error when it is malformed or names no subject on the platform."""
+    kind = parse_id_type(id_type) if id_type else guess_id_type(identifier)
+    if kind is None:
+        raise InvalidInput(f"无法识别的证件号码：{identifier}，请注明证件类型",
+                           f"unrecognised identifier {identifier}: give its type", code="identifier.unrecognised",
+                           field=field)
+    value = validate_identifier(kind, identifier, field)
+    subject_id = uow.subjects.id_by_identifier(kind, value)
+    if subject_id is None:
+        raise NotFound("信用主体", "subject", value)
+    return subject_id
 
 
 def get_subject(uow: UnitOfWork, subject_id: int) -> Subject:

@@ -12,10 +12,9 @@ from xinyong.api.deps import UowDep
 from xinyong.api.responses import json_response
 from xinyong.api.schemas import ERRORS
 from xinyong.domain.accounts import Permission
-from xinyong.domain.identifiers import guess_id_type, parse_id_type, validate_identifier
 from xinyong.domain.lists import ListEntry
-from xinyong.errors import InvalidInput, NotFound
-from xinyong.services import lists
+from xinyong.errors import InvalidInput
+from xinyong.services import lists, subjects
 
 router = APIRouter(tags=["lists"], responses=ERRORS)
 
@@ -143,14 +142,7 @@ def add_entry(code: str, body: EntryIn, uow: UowDep) -> Response:
         if not body.identifier:
             raise InvalidInput("请提供 subject_id 或证件号码", "give subject_id or identifier", code="list.subject",
                                field="identifier")
-        id_type = parse_id_type(body.id_type) if body.id_type else guess_id_type(body.identifier)
-        if id_type is None:
-            raise InvalidInput("无法识别的证件号码，请注明证件类型", "unrecognised identifier: give id_type",
-                               code="identifier.unrecognised", field="identifier")
-        value = validate_identifier(id_type, body.identifier, "identifier")
-        subject_id = uow.subjects.id_by_identifier(id_type, value)
-        if subject_id is None:
-            raise NotFound("信用主体", "subject", value)
+        subject_id = subjects.id_of(uow, body.identifier, body.id_type)
     entry = lists.add_entry(uow, code, subject_id, body.reason, body.entry_date, body.valid_to, body.legal_basis,
                             body.authority, body.authority_uscc, body.doc_number)
     return json_response(entry_out(entry), 201)
