@@ -189,6 +189,7 @@ class TestListsAndRecordsAgree:
         assert answer["action"] == "none" and answer["hits"] == []
         entry = client.get(f"/api/v1/list-entries/{entry_id}", headers=loop["operator"]).json()
         assert entry["status"] == "revoked" and entry["events"][-1]["event"] == "revoked"
+        assert entry["events"][-1]["reason"] == f"列入依据的信用记录（第 {loop['record_id']} 号）已撤销"
         assert public_serious(client) == []
 
     def test_a_repaired_record_takes_its_subject_off_the_list(self, platform: Platform, client: TestClient,

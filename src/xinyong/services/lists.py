@@ -220,8 +220,7 @@ def follow_record(uow: UnitOfWork, record: CreditRecord) -> None:
     kind = "revoke" if record.status is RecordStatus.REVOKED else "exit"
     if kind == "exit" and not (entry.in_force(today) or entry.entry_date > today):
         return  # already past its validity: nothing left to end
-    _close(uow, lists, entry, kind, today, f"信息“{record.status.label}”：{record.info_class} 第 {record.id} 号记录",
-           None, None)
+    _close(uow, lists, entry, kind, today, f"列入依据的信用记录（第 {record.id} 号）{record.status.label}", None, None)
 
 
 def exit_entry(uow: UnitOfWork, entry_id: int, reason: str, on: date | None = None,
