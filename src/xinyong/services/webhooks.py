@@ -28,7 +28,8 @@ from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Permission, system_actor
 from xinyong.domain.audit import AuditEvent
 from xinyong.domain.lists import ListEntry
-from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied, XinyongError
+from xinyong.services import subjects
 from xinyong.services.unit_of_work import UnitOfWork
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
@@ -139,6 +140,27 @@ def watch(uow: UnitOfWork, subscription_id: int, subject_ids: list[int]) -> int:
     uow.audit(AuditEvent("subscription.watch", "subscription", subscription_id, detail={"added": added}))
     uow.commit()
     return added
+
+
+def watch_identifiers(uow: UnitOfWork, subscription_id: int, identifiers: list[str]) -> tuple[int, int]:
+    """``watch`` for subjects named by their identifiers, all or none: one identifier malformed or naming
+    no subject refuses them all, each with its reason. Returns (added, already watched)."""
+    wanted = [i.strip() for i in identifiers if i.strip()]
+    if not wanted:
+        raise InvalidInput("请填写要关注的主体的证件号码，每行一个", "give the identifiers, one per line",
+                           code="subscription.identifiers", field="identifiers")
+    found, problems = [], []
+    for identifier in wanted:
+        try:
+            found.append(subjects.id_of(uow, identifier))
+        except XinyongError as exc:
+            problems.append(f"{identifier}：{exc.message}")
+    if problems:
+        raise InvalidInput("以下号码未能识别，均未添加：" + "；".join(problems),
+                           f"{len(problems)} identifiers were refused; none was added", code="subscription.identifiers",
+                           field="identifiers")
+    added = watch(uow, subscription_id, found)
+    return added, len(set(found)) - added
 
 
 def deactivate(uow: UnitOfWork, subscription_id: int) -> dict[str, Any]:

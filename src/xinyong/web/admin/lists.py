@@ -14,8 +14,8 @@ from xinyong.api.deps import PlatformDep, UowDep
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Actor, Permission
 from xinyong.domain.lists import Action, EntryStatus
-from xinyong.errors import InvalidInput, XinyongError
-from xinyong.services import checks, lists, subjects, webhooks
+from xinyong.errors import XinyongError
+from xinyong.services import checks, lists, webhooks
 from xinyong.services.unit_of_work import UnitOfWork
 from xinyong.web.admin.common import ConsoleActor, console_router, done, page
 from xinyong.web.forms import optional_date, optional_int, optional_text, page_number, required_int
@@ -210,25 +210,11 @@ def watch(request: Request, actor: ConsoleActor, uow: UowDep, subscription_id: T
     actor.require(Permission.SUBSCRIPTIONS_MANAGE)
     kept = {"watch_subscription": subscription_id, "identifiers": identifiers}
     try:
-        chosen = required_int(subscription_id, "subscription_id", "订阅")
-        lines = [line.strip() for line in identifiers.splitlines() if line.strip()]
-        if not lines:
-            raise InvalidInput("请填写要关注的主体的证件号码，每行一个", "give the identifiers, one per line",
-                               code="subscription.identifiers", field="identifiers")
-        found, problems = [], []
-        for line in lines:
-            try:
-                found.append(subjects.id_of(uow, line))
-            except XinyongError as exc:
-                problems.append(f"{line}：{exc.message}")
-        if problems:
-            raise InvalidInput("以下号码未能识别，均未添加：" + "；".join(problems),
-                               "some identifiers were not found; none was added", code="subscription.identifiers",
-                               field="identifiers")
-        added = webhooks.watch(uow, chosen, found)
+        added, before = webhooks.watch_identifiers(uow, required_int(subscription_id, "subscription_id", "订阅"),
+                                                   identifiers.splitlines())
     except XinyongError as exc:
         return _subscriptions_page(request, actor, uow, error=exc, form={"lists": [], **kept})
-    return done(request, f"已添加关注的主体 {added} 个（{len(found) - added} 个此前已关注）", "/admin/subscriptions")
+    return done(request, f"已添加关注的主体 {added} 个（{before} 个此前已关注）", "/admin/subscriptions")
 
 
 @router.post("/subscriptions/{subscription_id}/deactivate", response_class=HTMLResponse)
