@@ -50,9 +50,8 @@ def id_of(uow: UnitOfWork, identifier: str, id_type: str | None = None, field: s
     clear error when it is malformed or names no subject on the platform."""
     kind = parse_id_type(id_type) if id_type else guess_id_type(identifier)
     if kind is None:
-        raise InvalidInput(f"无法识别的证件号码：{identifier}，请注明证件类型",
-                           f"unrecognised identifier {identifier}: give its type", code="identifier.unrecognised",
-                           field=field)
+        raise InvalidInput("无法识别的证件号码，请注明证件类型", "unrecognised identifier: give id_type",
+                           code="identifier.unrecognised", field=field)
     value = validate_identifier(kind, identifier, field)
     subject_id = uow.subjects.id_by_identifier(kind, value)
     if subject_id is None:
