@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -64,9 +64,9 @@ async def as_caller(request: Request, work: Callable[[UnitOfWork], T]) -> T:
     return await run_in_threadpool(run)
 
 
-def bearer_secret(request: Request) -> str | None:
+def bearer_secret(headers: Mapping[str, str]) -> str | None:
     """The token of a well-formed ``Authorization: Bearer …`` header."""
-    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    scheme, _, secret = headers.get("authorization", "").partition(" ")
     return (secret.strip() or None) if scheme.lower() == "bearer" else None
 
 
@@ -82,7 +82,7 @@ def _anonymous(request: Request) -> Actor:
 def _resolve_actor(request: Request, uow: UnitOfWork) -> Actor:
     ip, rid = client_ip(request), request_id(request)
     if request.headers.get("authorization"):
-        secret = bearer_secret(request)
+        secret = bearer_secret(request.headers)
         if secret is None:
             raise AuthenticationRequired("Authorization 头应为 Bearer 令牌", "expected a Bearer token",
                                          code="auth.scheme")

@@ -15,7 +15,7 @@ from typing_extensions import TypedDict
 
 from xinyong.adapters.check_store import CheckStore
 from xinyong.adapters.jsontext import dumps
-from xinyong.api.deps import PlatformDep, UowDep, as_caller
+from xinyong.api.deps import PlatformDep, UowDep, as_caller, bearer_secret
 from xinyong.api.errors import domain_error
 from xinyong.api.responses import json_response
 from xinyong.api.schemas import ERRORS
@@ -112,9 +112,9 @@ class SingleChecks:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        scheme, _, secret = headers.get("authorization", "").partition(" ")
+        secret = bearer_secret(headers)
         length = headers.get("content-length", "")
-        if scheme.lower() != "bearer" or not secret.strip() or not length.isdigit() or int(length) > _SINGLE_BODY_BYTES:
+        if secret is None or not length.isdigit() or int(length) > _SINGLE_BODY_BYTES:
             await self.app(scope, receive, send)
             return
         body = await _body(receive)
@@ -131,7 +131,7 @@ class SingleChecks:
 
             try:
                 answer = await checks.check_by_token(
-                    store, scope["app"].state.platform.clock, secret.strip(),
+                    store, scope["app"].state.platform.clock, secret,
                     scope["client"][0] if scope.get("client") else None, state.get("request_id"), query.matter,
                     _query(query.subject), caller)
             except XinyongError as exc:
