@@ -108,7 +108,7 @@ class SingleChecks:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         store: CheckStore | None = scope["app"].state.check_store if "app" in scope else None
-        if (store is None or scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path):
+        if store is None or scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
