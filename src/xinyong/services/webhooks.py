@@ -129,22 +129,17 @@ def _public(subscription: dict[str, Any]) -> dict[str, Any]:
 
 def watch(uow: UnitOfWork, subscription_id: int, subject_ids: list[int]) -> int:
     """Add subjects to a subscription's watch list; returns how many were new."""
-    found = _repo(uow).subscription(subscription_id)
-    if found is None:
-        raise NotFound("订阅", "subscription", subscription_id)
-    _own_department(uow, found["department_id"])
+    _managed(uow, subscription_id)
     missing = [s for s in subject_ids if _repo(uow).subject_brief(s) is None]
     if missing:
         raise NotFound("信用主体", "subject", ", ".join(map(str, missing[:5])))
-    added = _repo(uow).watch(subscription_id, subject_ids)
-    uow.audit(AuditEvent("subscription.watch", "subscription", subscription_id, detail={"added": added}))
-    uow.commit()
-    return added
+    return _add_watched(uow, subscription_id, subject_ids)
 
 
 def watch_identifiers(uow: UnitOfWork, subscription_id: int, identifiers: list[str]) -> tuple[int, int]:
     """``watch`` for subjects named by their identifiers, all or none: one identifier malformed or naming
     no subject refuses them all, each with its reason. Returns (added, already watched)."""
+    _managed(uow, subscription_id)  # before any identifier is looked up: no probing other departments' way
     wanted = [i.strip() for i in identifiers if i.strip()]
     if not wanted:
         raise InvalidInput("请填写要关注的主体的证件号码，每行一个", "give the identifiers, one per line",
@@ -159,18 +154,31 @@ def watch_identifiers(uow: UnitOfWork, subscription_id: int, identifiers: list[s
         raise InvalidInput("以下号码未能识别，均未添加：" + "；".join(problems),
                            f"{len(problems)} identifiers were refused; none was added", code="subscription.identifiers",
                            field="identifiers")
-    added = watch(uow, subscription_id, found)
+    added = _add_watched(uow, subscription_id, found)  # found by identifier: no second look-up per subject
     return added, len(set(found)) - added
+
+
+def _managed(uow: UnitOfWork, subscription_id: int) -> dict[str, Any]:
+    """The subscription, if the actor may manage it (its department's, or any for the credit office)."""
+    found = _repo(uow).subscription(subscription_id)
+    if found is None:
+        raise NotFound("订阅", "subscription", subscription_id)
+    _own_department(uow, found["department_id"])
+    return found
+
+
+def _add_watched(uow: UnitOfWork, subscription_id: int, subject_ids: list[int]) -> int:
+    added = _repo(uow).watch(subscription_id, subject_ids)
+    uow.audit(AuditEvent("subscription.watch", "subscription", subscription_id, detail={"added": added}))
+    uow.commit()
+    return added
 
 
 def deactivate(uow: UnitOfWork, subscription_id: int) -> dict[str, Any]:
     """Stop a subscription (its department's, or any for the credit office): nothing more is queued for it
     and its deliveries still waiting are cancelled; kept, with its delivery log, for the record."""
     lists = _repo(uow)
-    found = lists.subscription(subscription_id)
-    if found is None:
-        raise NotFound("订阅", "subscription", subscription_id)
-    _own_department(uow, found["department_id"])
+    found = _managed(uow, subscription_id)
     if not found["active"]:
         raise Conflict("该订阅已停用", "the subscription is already inactive", code="subscription.inactive")
     cancelled = lists.deactivate_subscription(subscription_id)
