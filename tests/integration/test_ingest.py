@@ -110,6 +110,22 @@ class TestRejectsAndResubmission:
             issues = {i["row_number"]: {p["code"] for p in i["problems"]} for i in uow.batches.issues(report.batch_id)}
         assert issues == {3: {"identifier.checksum"}, 4: {"item.date"}, 5: {"cell.formula"}, 6: {"cell.markup"}}
 
+    def test_a_rejected_row_keeps_every_cell_exactly_and_all_its_reasons(self, platform: Platform, market: int,
+                                                                         tmp_path: Path) -> None:
+        awkward = '引号"与\\反斜杠\t制表\n换行，{"json":null}'
+        rows = [penalty_values(cf_wsh=doc(1), cf_xdr_shxym=BAD_USCC, cf_jdrq="2026年13月1日", cf_sy=awkward,
+                               cf_wfxw="")]
+        report = ingest_bytes(platform, market, penalty_csv(rows), tmp_path)
+        assert report.rejected == 1
+        info = load_default_catalogue().classes["administrative_penalty"]
+        with platform.uow(actor_of(platform, "scjg")) as uow:
+            (issue,) = uow.batches.issues(report.batch_id)
+        sent = {item.label: rows[0].get(item.code, "") for item in info.items}
+        assert issue["cells"] == {label: value if value != "" else None for label, value in sent.items()}
+        assert [(p["field"], p["code"]) for p in issue["problems"]] == [
+            ("cf_xdr_shxym", "identifier.checksum"), ("cf_wfxw", "item.required"), ("cf_jdrq", "item.date")]
+        assert all(p["message"] and p["message_en"] for p in issue["problems"])
+
     def test_a_csv_row_with_more_cells_than_the_header_is_refused_alone(self, platform: Platform, market: int,
                                                                         tmp_path: Path) -> None:
         lines = penalty_csv([penalty_values(cf_wsh=doc(n)) for n in (1, 2, 3)]).decode().splitlines()

@@ -69,8 +69,9 @@ class Seen:
             self.subjects = pl.concat([self.subjects, subjects.select(list(_SUBJECTS))])
 
 
-def _claims(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
-    """Per row: subject type, name, canonical identifier (type, value) and each legacy code."""
+def claims_of(info: InfoClass, values: pl.DataFrame) -> pl.DataFrame:
+    """Per row of the validated ``values``: subject type, name, canonical identifier (type, value) and each
+    legacy code."""
     def column(role: ItemRole) -> pl.Expr:
         item = info.item_by_role(role)
         return pl.col(item.code) if item is not None and item.code in values.columns else pl.lit(None, pl.String)
@@ -135,16 +136,16 @@ def _pairs(claims: pl.DataFrame) -> pl.DataFrame:
             .sort("row", "order").with_columns((pl.col("order") == 0).alias("canonical")).drop("order"))
 
 
-def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, candidates: pl.Series,
-              since: pl.Series, now: datetime, source: str, seen: Seen) -> Linked:
-    """Subject ids for the ``candidates`` rows (bool mask of rows that passed validation); ``seen``: what
-    the batch's earlier chunks learnt (updated here).
+def link_rows(connection: Connection, info: InfoClass, values: pl.DataFrame, claims: pl.DataFrame,
+              candidates: pl.Series, since: pl.Series, now: datetime, source: str, seen: Seen) -> Linked:
+    """Subject ids for the ``candidates`` rows (bool mask of rows that passed validation); ``claims``:
+    ``claims_of(info, values)``; ``seen``: what the batch's earlier chunks learnt (updated here).
 
     Per row: its identifiers' known subjects decide (two different ones: rejected); none known, a canonical
     identifier creates the subject (once per identifier, from its first row); only unknown legacy codes:
     held. An identifier new to the platform goes to the subject of the first row naming it, a known
     subject before a new one (so a canonical identifier just added to a known subject links to it)."""
-    claims = _claims(info, values).with_row_index("row").with_columns(since.alias("since")).filter(candidates)
+    claims = claims.with_row_index("row").with_columns(since.alias("since")).filter(candidates)
     pairs = _pairs(claims)
     cached, asked = seen.split(pairs.select("id_type", "value").unique())
     looked_up = _lookup(connection, asked)

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, and_, bindparam, insert, literal_column, sele
 
 from xinyong.adapters.bulk import bulk_insert_frame, timestamp_text
 from xinyong.adapters.ids import allocate
+from xinyong.adapters.jsontext import json_value
 from xinyong.adapters.keyset import load_keys
 from xinyong.adapters.tables import credit_record, record_event
 from xinyong.domain.catalogue import InfoClass, ItemType
@@ -81,8 +82,7 @@ def _json_string(name: str, escape: bool) -> pl.Expr:
     """A text column as JSON strings, null staying null; the JSON encoder only where a value needs escapes."""
     if not escape:
         return pl.concat_str(pl.lit('"'), pl.col(name), pl.lit('"'))
-    encoded = pl.struct(pl.col(name)).struct.json_encode().str.slice(len(name) + 4).str.strip_suffix("}")
-    return pl.when(pl.col(name).is_not_null()).then(encoded)
+    return pl.when(pl.col(name).is_not_null()).then(json_value(name))
 
 
 def _existing(connection: Connection, info: InfoClass, key: str, frame: pl.DataFrame,
@@ -126,12 +126,12 @@ def _same(existing: dict[str, Any], new: dict[str, Any]) -> bool:
     return filled(old_extra) == (json.loads(new["extra"]) if new["extra"] else {})
 
 
-def write_records(connection: Connection, info: InfoClass, values: pl.DataFrame, subject_ids: pl.Series,
+def write_records(connection: Connection, info: InfoClass, records: pl.DataFrame, subject_ids: pl.Series,
                   lines: pl.Series, source_keys: pl.Series | None, origin: Provenance,
                   new_subjects: pl.Series) -> Written:
-    """Write every row of ``values`` (all accepted, all linked) as a record or a new version;
-    ``new_subjects`` are the subjects just created for these rows."""
-    frame = record_frame(info, values).with_columns(
+    """Write every row of ``records`` (``record_frame`` of rows all accepted, all linked) as a record or a
+    new version; ``new_subjects`` are the subjects just created for these rows."""
+    frame = records.with_columns(
         subject_ids.alias("subject_id"), lines.alias("source_row"),
         (source_keys if source_keys is not None else pl.lit(None, pl.String)).alias("source_key"),
     ).with_row_index("input")

@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 
 from xinyong.adapters.bulk import bulk_transaction, copy_behind
+from xinyong.adapters.jsontext import json_value
 from xinyong.adapters.tabular import open_table
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Actor, Permission
@@ -30,8 +31,8 @@ from xinyong.domain.mapping import Mapping, catalogue_headers, header_key, map_h
 from xinyong.domain.publication import PublicationKind
 from xinyong.errors import InvalidInput, NotFound, XinyongError
 from xinyong.ingest.cells import cell_problems, empty_problems, problem
-from xinyong.ingest.linking import Seen, link_rows
-from xinyong.ingest.records import Provenance, write_records
+from xinyong.ingest.linking import Seen, claims_of, link_rows
+from xinyong.ingest.records import Provenance, record_frame, write_records
 from xinyong.ingest.vectorised import validate_frame
 from xinyong.services import lists, publication
 from xinyong.services.records import check_submitter, info_class_or_error
@@ -196,13 +197,17 @@ class _Checked:
     raw: pl.DataFrame
     lines: pl.Series
     values: pl.DataFrame
-    problems: pl.DataFrame
+    rejected: pl.DataFrame  # the ``ingest_issue`` rows of the rows validation refused
     bad: pl.Series
     since: pl.Series
+    claims: pl.DataFrame  # what each row says of its subject (``linking.claims_of``)
+    records: pl.DataFrame  # each row as a record (``records.record_frame``)
 
 
 def _check(chunks: Iterator[tuple[pl.DataFrame, pl.DataFrame]], info: InfoClass, catalogue: Catalogue,
-           today: date, extra_problems: pl.DataFrame | None, unmapped: list[str]) -> Iterator[_Checked]:
+           today: date, batch_id: int, extra_problems: pl.DataFrame | None,
+           unmapped: list[str]) -> Iterator[_Checked]:
+    """Each chunk validated and prepared as far as it can be without the database (in ``_ahead``'s worker)."""
     labels = {item.code: item.label for item in info.items}
     decision = next((i.code for i in info.items if i.column == "decision_date"), None)
     for raw, data in chunks:
@@ -215,7 +220,8 @@ def _check(chunks: Iterator[tuple[pl.DataFrame, pl.DataFrame]], info: InfoClass,
         found = pl.concat(problems)
         bad = pl.int_range(0, data.height, dtype=pl.UInt32, eager=True).is_in(found["row"].implode())
         since = result.values[decision] if decision else pl.Series([None] * data.height, dtype=pl.Date)
-        yield _Checked(raw, data["row"], result.values, found, bad, since)
+        yield _Checked(raw, data["row"], result.values, _issue_rows(batch_id, raw, data["row"], found, "rejected"),
+                       bad, since, claims_of(info, result.values), record_frame(info, result.values))
 
 
 def _ahead(items: Iterator[_Checked]) -> Iterator[_Checked]:
@@ -241,27 +247,28 @@ def _process(uow: UnitOfWork, catalogue: Catalogue, info: InfoClass, department_
     windows = publication.calculator(uow, catalogue)
     seen = Seen()
     bulk_transaction(uow.connection)
-    # The COPYs of a chunk run behind (a worker thread on PostgreSQL) while its windows, counts and the next
-    # chunk's claims are prepared; each statement in between first waits for them.
+    # Each chunk arrives validated and prepared (its rejected rows, claims and record columns) from a worker
+    # thread. Its COPYs (the rejected rows first) run behind (a worker thread on PostgreSQL) while its
+    # windows, counts and the next chunk's claims are prepared; each statement in between first waits for them.
     with copy_behind(uow.connection):
-        for chunk in _ahead(_check(chunks, info, catalogue, uow.clock.today(), extra_problems, unmapped or [])):
-            # The rows validation refused are stored first, while nothing of this chunk is being written.
-            _store_issues(uow, batch_id, chunk.raw, chunk.lines, chunk.problems, "rejected")
-            linked = link_rows(uow.connection, info, chunk.values, ~chunk.bad, chunk.since, origin.received_at,
-                               f"{info.code}:{channel}", seen)
+        for chunk in _ahead(_check(chunks, info, catalogue, uow.clock.today(), batch_id, extra_problems,
+                                   unmapped or [])):
+            uow.batches.add_issues(chunk.rejected)
+            linked = link_rows(uow.connection, info, chunk.values, chunk.claims, ~chunk.bad, chunk.since,
+                               origin.received_at, f"{info.code}:{channel}", seen)
             accepted = linked.subject_id.is_not_null()
             kept = chunk.values.filter(accepted)
-            written = write_records(uow.connection, info, kept,
+            written = write_records(uow.connection, info, chunk.records.filter(accepted),
                                     linked.subject_id.filter(accepted), chunk.lines.filter(accepted),
                                     source_keys.filter(accepted) if source_keys is not None else None, origin,
                                     linked.created)
             publication.store_new_windows(uow, windows, info, department_id, written.current, linked.types,
                                           written.replaced)
-            _store_issues(uow, batch_id, chunk.raw, chunk.lines, linked.problems, "rejected")
-            _store_issues(uow, batch_id, chunk.raw, chunk.lines, linked.held, "held")
+            uow.batches.add_issues(_issue_rows(batch_id, chunk.raw, chunk.lines, linked.problems, "rejected"))
+            uow.batches.add_issues(_issue_rows(batch_id, chunk.raw, chunk.lines, linked.held, "held"))
             report.rows += chunk.values.height
             report.accepted += int(accepted.sum())
-            report.rejected += chunk.problems["row"].n_unique() + linked.problems["row"].n_unique()
+            report.rejected += chunk.rejected.height + linked.problems["row"].n_unique()
             report.held += linked.held.height
             report.created += written.created
             report.updated += written.updated
@@ -313,17 +320,20 @@ def _unmapped_cells(raw: pl.DataFrame, unmapped: list[str]) -> pl.DataFrame:
     return pl.concat(found)
 
 
-def _store_issues(uow: UnitOfWork, batch_id: int, raw: pl.DataFrame, lines: pl.Series, found: pl.DataFrame,
-                  kind: str) -> None:
-    if found.height == 0:
-        return
-    grouped = found.group_by("row", maintain_order=True).agg(pl.struct("field", "code", "message", "message_en"))
-    rows = []
-    cells = raw.drop([c for c in ("row", "overflow") if c in raw.columns])
-    for index, problems in grouped.iter_rows():
-        rows.append({"batch_id": batch_id, "row_number": int(lines[index]), "kind": kind,
-                     "cells": cells.row(index, named=True), "problems": problems})
-    uow.batches.add_issues(rows)
+def _issue_rows(batch_id: int, raw: pl.DataFrame, lines: pl.Series, found: pl.DataFrame,
+                kind: str) -> pl.DataFrame:
+    """One ``ingest_issue`` row per row with problems in ``found``: its original cells and its problems
+    (in the order found), both as JSON text."""
+    grouped = found.group_by("row", maintain_order=True).agg(
+        pl.struct("field", "code", "message", "message_en").alias("problems"))
+    cells = raw.drop([c for c in ("row", "overflow") if c in raw.columns]).select(pl.all().gather(grouped["row"]))
+    return pl.DataFrame({
+        "batch_id": pl.Series([batch_id] * grouped.height, dtype=pl.Int64),
+        "row_number": lines.gather(grouped["row"]).cast(pl.Int64),
+        "kind": pl.Series([kind] * grouped.height, dtype=pl.String),
+        "cells": cells.select(pl.struct(pl.all()).struct.json_encode()).to_series(),
+        "problems": grouped.select(json_value("problems")).to_series(),
+    })
 
 
 def _item_outcomes(uow: UnitOfWork, batch_id: int, count: int) -> list[dict[str, Any]]:

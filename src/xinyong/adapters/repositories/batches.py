@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from xinyong.adapters.bulk import bulk_insert_frame
 from xinyong.adapters.tables import column_mapping, ingest_batch, ingest_issue
 
 
@@ -28,9 +30,9 @@ class BatchRepository:
             query = query.where(ingest_batch.c.department_id == department_id)
         return [dict(r._mapping) for r in self.connection.execute(query)]
 
-    def add_issues(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.connection.execute(insert(ingest_issue), rows)
+    def add_issues(self, rows: pl.DataFrame) -> None:
+        """Rejected or held rows (``ingest_issue``'s columns, cells and problems as JSON text), in bulk."""
+        bulk_insert_frame(self.connection, ingest_issue, rows)
 
     def issues(self, batch_id: int, kind: str | None = None) -> list[dict[str, Any]]:
         query = select(ingest_issue).where(ingest_issue.c.batch_id == batch_id).order_by(ingest_issue.c.row_number)
