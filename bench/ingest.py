@@ -1,7 +1,7 @@
 """Benchmark of collection: one 1,000,000-row 行政处罚 file (GB18030 CSV, ~2% bad rows) through
 
 1. our whole pipeline (read, transcode, validate, link, version, write) on SQLite,
-2. the same on PostgreSQL,
+2. the same on PostgreSQL, with the CPU time of the batch's server process (its bound),
 3. PostgreSQL's raw ``COPY`` of the same rows into an unindexed text table (the limit),
 4. PostgreSQL's ``COPY`` of the records the pipeline wrote into an empty copy of ``credit_record`` (same
    partitions and indexes): the server's own cost of storing the finished records, none of our work,
@@ -27,6 +27,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -115,10 +116,48 @@ def run_pipeline(path: Path, url: str | None, data_dir: Path) -> dict[str, float
     initialise(platform)
     with platform.uow(system_actor("bench")) as uow:
         department = accounts.add_department(uow, DEPARTMENT, "扬州市市场监督管理局")
+    server = _ServerCpu(url) if url else None
     started = time.perf_counter()
     report = ingest.ingest_file(platform, system_actor("bench"), path, "administrative_penalty", department.id)
     seconds = time.perf_counter() - started
-    return {"rows": report.rows, "accepted": report.accepted, "rejected": report.rejected, "seconds": seconds}
+    result = {"rows": report.rows, "accepted": report.accepted, "rejected": report.rejected, "seconds": seconds}
+    if server is not None:
+        result["server_cpu"] = server.stop()
+    return result
+
+
+class _ServerCpu:
+    """CPU seconds used by the PostgreSQL server process of the batch (the busiest client backend of the
+    benchmark's database, read from /proc every 0.2 s: the server runs on this machine). It shows how
+    close the pipeline is to the bound of one server process."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.connection = psycopg.connect(url, autocommit=True)
+        self.seen: dict[int, float] = {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        ticks = os.sysconf("SC_CLK_TCK")
+        while not self.done.wait(0.2):
+            pids = [r[0] for r in self.connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")]
+            for pid in pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                self.seen[pid] = (int(fields[11]) + int(fields[12])) / ticks
+
+    def stop(self) -> float:
+        self.done.set()
+        self.thread.join()
+        self.connection.close()
+        return max(self.seen.values(), default=0.0)
 
 
 def run_copy(path: Path, url: str) -> dict[str, float]:
@@ -250,8 +289,10 @@ def main() -> None:
         sqlite = _in_process("pipeline", path, None)
         rate_sqlite = _line("Xinyong pipeline, SQLite", sqlite, args.rows)
         rate_pg = rate_copy = rate_floor = None
+        pg = None
         if url:
-            rate_pg = _line("Xinyong pipeline, PostgreSQL", _in_process("pipeline", path, url), args.rows)
+            pg = _in_process("pipeline", path, url)
+            rate_pg = _line("Xinyong pipeline, PostgreSQL", pg, args.rows)
             floor = _in_process("floor", path, url)
             rate_floor = _line("PostgreSQL COPY of the finished records (write floor)", floor,
                                int(floor["rows"]) if floor else 0, "records/s")
@@ -262,6 +303,10 @@ def main() -> None:
         rate_fl = _line(f"frictionless validate ({rows:,} rows)", frictionless, rows)
         if sqlite:
             print(f"  pipeline outcome: {sqlite['accepted']:,.0f} accepted, {sqlite['rejected']:,.0f} rejected")
+        if pg and pg.get("server_cpu"):
+            print(f"PostgreSQL server process of the batch: {pg['server_cpu']:.1f} s of CPU in the pipeline's "
+                  f"{pg['seconds']:.1f} s ({pg['server_cpu'] / pg['seconds']:.0%} busy; at 100% the pipeline would "
+                  f"reach {args.rows / pg['server_cpu']:,.0f} rows/s)")
         if rate_pg and rate_copy:
             print(f"PostgreSQL pipeline = {rate_pg / rate_copy:.0%} of raw COPY")
         if rate_floor and rate_copy:
