@@ -20,7 +20,7 @@ from tests.factories import (
     penalty_values,
     person_penalty_values,
 )
-from xinyong.adapters.tables import credit_record, subject, subject_identifier, subject_name
+from xinyong.adapters.tables import credit_record, record_publication, subject, subject_identifier, subject_name
 from xinyong.bootstrap import Platform
 from xinyong.domain.accounts import Role
 from xinyong.ingest.linking import SEEN_LIMIT, Seen
@@ -37,6 +37,16 @@ def market(platform: Platform) -> int:
     department_id = make_department(platform, MARKET_REGULATOR_USCC, "扬州市市场监督管理局")
     make_user(platform, "scjg", {Role.SUBMITTER}, MARKET_REGULATOR_USCC)
     return department_id
+
+
+def windowed(platform: Platform) -> set[int]:
+    with platform.engine.connect() as connection:
+        return set(connection.execute(select(record_publication.c.record_id)).scalars())
+
+
+def current_records(platform: Platform) -> set[int]:
+    with platform.engine.connect() as connection:
+        return set(connection.execute(select(credit_record.c.id).where(credit_record.c.status == "active")).scalars())
 
 
 def send(platform: Platform, department_id: int, rows: list[dict[str, str]], tmp_path: Path,
@@ -195,6 +205,10 @@ def test_a_file_read_in_many_blocks_links_and_versions_across_them(platform: Pla
                                       .where(credit_record.c.doc_number == doc(1))
                                       .order_by(credit_record.c.version)).all()
     assert [tuple(v) for v in versions] == [(1, "corrected"), (2, "active")]
+    # Written block by block (publication windows and the name index after the next block's look-ups), they
+    # still agree with the records and names: one window per current version, none for the replaced one.
+    assert windowed(platform) == current_records(platform)
+    assert name_index_problems(platform) == []
 
 
 @pytest.mark.parametrize("limit", [SEEN_LIMIT, 1])
@@ -214,12 +228,16 @@ def test_later_blocks_link_by_what_earlier_blocks_learnt(platform: Platform, mar
             penalty_values(cf_wsh=doc(3), cf_xdr_shxym=FIRST, cf_xdr_mc="甲新名公司", cf_jdrq="2026-03-01"),
             penalty_values(cf_wsh=doc(4), cf_xdr_shxym=FIRST, cf_xdr_mc="甲新名公司", cf_jdrq="2026-04-01"),
             penalty_values(cf_wsh=doc(5), cf_xdr_shxym=None, cf_xdr_mc="甲新名公司", cf_xdr_gszc=LEGACY),
-            penalty_values(cf_wsh=doc(6), cf_xdr_shxym=FIRST, cf_xdr_mc="甲公司", cf_jdrq="2026-05-01")]
+            penalty_values(cf_wsh=doc(6), cf_xdr_shxym=FIRST, cf_xdr_mc="甲公司", cf_jdrq="2026-05-01"),
+            # corrected in the very next block: its first version's window must go
+            penalty_values(cf_wsh=doc(6), cf_xdr_shxym=FIRST, cf_xdr_mc="甲公司", cf_jdrq="2026-05-01", cf_nr_fk="9")]
     report = send(platform, market, rows, tmp_path)
-    assert (report.accepted, report.created, report.held) == (6, 6, 0)
+    assert (report.accepted, report.created, report.updated, report.held) == (7, 6, 1, 0)
     found = subjects(platform)
     first_id = found[FIRST][0]
     assert set(found) == {FIRST} and found[FIRST][2] == "甲公司"
     assert names(platform, first_id) == [("甲公司", "2025-01-01", "2026-03-01"),
                                          ("甲新名公司", "2026-03-01", "2026-05-01"), ("甲公司", "2026-05-01", None)]
     assert record_subjects(platform) == {doc(n): first_id for n in range(1, 7)}
+    assert windowed(platform) == current_records(platform)
+    assert name_index_problems(platform) == []
