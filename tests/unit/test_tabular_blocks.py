@@ -11,6 +11,7 @@ import pytest
 
 from xinyong.adapters import tabular
 from xinyong.adapters.tabular import _csv_blocks, _record_end
+from xinyong.errors import InvalidInput
 
 
 def test_a_record_ends_only_at_a_line_break_outside_quotes() -> None:
@@ -58,3 +59,31 @@ def test_a_header_without_data_rows_gives_no_rows(tmp_path: Path) -> None:
     path.write_text("行政相对人名称,处罚决定日期\n", encoding="utf-8")
     with tabular.open_table(path, {"行政相对人名称", "处罚决定日期"}.__contains__, 1 << 20) as table:
         assert list(table.batches()) == []
+
+
+HEADERS = {"行政相对人名称", "处罚决定日期", "cf_xdr_mc", "cf_jdrq"}.__contains__
+
+
+def test_the_encoding_is_decided_on_the_first_non_ascii_text_even_past_the_first_mib(tmp_path: Path) -> None:
+    """A GB18030 file whose first MiB is ASCII (code headers, ASCII rows) is still read as GB18030."""
+    path = tmp_path / "file.csv"
+    ascii_rows = [f"company {i},2026-05-01" for i in range(60_000)]  # about 1.5 MiB
+    lines = ["cf_xdr_mc,cf_jdrq", *ascii_rows, "扬州市䶮鑫科技有限公司,2026-05-02"]
+    path.write_bytes(("\n".join(lines) + "\n").encode("gb18030"))
+    with tabular.open_table(path, HEADERS, 1 << 30) as table:
+        rows = pl.concat(list(table.batches()))
+    assert table.encoding == "GB18030"
+    assert rows.height == 60_001 and rows["c0"][-1] == "扬州市䶮鑫科技有限公司"
+
+
+def test_a_block_that_is_not_in_the_file_s_encoding_refuses_the_file(tmp_path: Path) -> None:
+    """UTF-8 for more than the first MiB and GBK bytes further on: the file is refused when that block is
+    read, not read with the wrong characters."""
+    path = tmp_path / "file.csv"
+    head = "行政相对人名称,处罚决定日期\n" + "".join(f"公司{i},2026-05-01\n" for i in range(60_000))
+    path.write_bytes(head.encode("utf-8") + "错码公司,2026-05-01\n".encode("gbk"))
+    with tabular.open_table(path, HEADERS, 1 << 30) as table:
+        assert table.encoding == "UTF-8"
+        with pytest.raises(InvalidInput) as caught:
+            list(table.batches())
+    assert caught.value.code == "file.encoding"

@@ -1,9 +1,10 @@
 """Reading departments' files: CSV in UTF-8, GBK or GB18030 (found by strict decoding, never guessed),
 XLSX, and a header row found even under a title row. Cells come out as text, rows with their number.
 
-Files are read as a stream: a CSV is transcoded to UTF-8 once into a temporary file that polars parses
-block by block (each block cut at a record boundary), an XLSX is read row by row; memory stays bounded
-whatever the file's size.
+Files are read as a stream: a CSV is cut into blocks at record boundaries (on its bytes: a line break or
+a quote is never part of a UTF-8 or GB18030 multi-byte character), each block decoded strictly and parsed
+by polars as it is needed; an XLSX is read row by row. Memory stays bounded whatever the file's size, and
+nothing is copied to disk.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import tempfile
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,8 +27,9 @@ from xinyong.errors import InvalidInput
 
 HEADER_SCAN_ROWS = 20
 BATCH_ROWS = 50_000  # rows per XLSX batch
-BLOCK_BYTES = 16 << 20  # bytes per CSV batch (about 50,000 rows of a 双公示 file)
+BLOCK_BYTES = 12 << 20  # bytes per CSV batch (about 35,000 rows of a 双公示 file)
 _CHUNK = 1 << 20
+_PIECE = 64 << 10  # bytes of a GB18030 block decoded at a time
 # A CSV row may have more cells than the header: the first 16 beyond it are read, so that the row is
 # refused with a reason instead of failing the whole file.
 _EXTRA_CELLS = [f"extra{i}" for i in range(16)]
@@ -67,40 +69,53 @@ def open_table(path: Path, is_header: Callable[[str], bool], max_bytes: int) -> 
         raise file_error("xls", "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后上传",
                          "legacy .xls files are not supported: save as .xlsx or CSV")
     else:
-        with _utf8_copy(path) as (utf8_path, encoding):
-            yield _open_csv(utf8_path, encoding, is_header)
+        yield _open_csv(path, _encoding(path), is_header)
 
 
-@contextmanager
-def _utf8_copy(path: Path) -> Iterator[tuple[Path, str]]:
-    """The file transcoded to UTF-8 (strictly: a byte that is neither UTF-8 nor GB18030 is an error), in
-    one pass: decoded as UTF-8 while copying, and copied again as GB18030 only when that fails (GB18030
-    text fails as UTF-8 within its first non-ASCII characters)."""
+_ENCODING_ERROR = ("encoding", "无法识别文件编码：既不是 UTF-8，也不是 GBK/GB18030，请另存为 UTF-8 后上传",
+                   "unknown encoding: the file is neither UTF-8 nor GBK/GB18030")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def _encoding(path: Path) -> str:
+    """The CSV's encoding ("utf-8-sig", which also reads UTF-8 without a BOM, or "gb18030", of which GBK is a
+    part), decided on up to 1 MiB of its text from the first non-ASCII byte on: UTF-8 if that decodes
+    strictly as UTF-8, else GB18030 if it decodes strictly as GB18030 (GB18030 text fails as UTF-8 within
+    its first non-ASCII characters). Every block is decoded strictly again when it is read."""
     with path.open("rb") as handle:
-        sample = handle.read(_CHUNK)
-    if b"\x00" in sample or sample.startswith((b"%PDF", b"\x89PNG", b"\x1f\x8b", b"\xff\xd8")):
-        raise file_error("format", "文件不是 CSV 或 XLSX 表格", "not a CSV or XLSX file")
-    with tempfile.TemporaryDirectory(prefix="xinyong-ingest-") as directory:
-        target = Path(directory) / "utf8.csv"
-        for encoding in ("utf-8-sig", "gb18030"):
-            if _transcode(path, target, encoding):
-                yield target, "UTF-8" if encoding.startswith("utf-8") else "GB18030"
-                return
-    raise file_error("encoding", "无法识别文件编码：既不是 UTF-8，也不是 GBK/GB18030，请另存为 UTF-8 后上传",
-                     "unknown encoding: the file is neither UTF-8 nor GBK/GB18030")
+        chunk = handle.read(_CHUNK)
+        if b"\x00" in chunk or chunk.startswith((b"%PDF", b"\x89PNG", b"\x1f\x8b", b"\xff\xd8")):
+            raise file_error("format", "文件不是 CSV 或 XLSX 表格", "not a CSV or XLSX file")
+        while (found := _NON_ASCII.search(chunk)) is None:
+            chunk = handle.read(_CHUNK)
+            if not chunk:
+                return "utf-8-sig"  # ASCII only
+        text = chunk[found.start():] + handle.read(_CHUNK - len(chunk) + found.start())
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)(errors="strict").decode(text)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise file_error(*_ENCODING_ERROR)
 
 
-def _transcode(path: Path, target: Path, encoding: str) -> bool:
-    """Copy ``path`` to ``target`` as UTF-8, decoding it strictly as ``encoding``; False if it is not."""
+def _utf8(block: bytes, encoding: str) -> bytes | io.BytesIO:
+    """A block of whole records as UTF-8 for polars: a UTF-8 block as it is (polars refuses bytes that are
+    not UTF-8), a GB18030 block transcoded strictly in pieces of ``_PIECE`` bytes (its text is never in
+    memory whole)."""
+    if encoding != "gb18030":
+        return block
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    view = memoryview(block)
+    out = io.BytesIO()
     try:
-        with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
-            while chunk := source.read(_CHUNK):
-                out.write(decoder.decode(chunk))
-            out.write(decoder.decode(b"", final=True))
-    except UnicodeDecodeError:
-        return False
-    return True
+        for start in range(0, len(block), _PIECE):
+            out.write(decoder.decode(view[start:start + _PIECE], final=start + _PIECE >= len(block)).encode())
+    except UnicodeDecodeError as exc:
+        raise file_error(*_ENCODING_ERROR) from exc
+    out.seek(0)
+    return out
 
 
 def _find_header(rows: list[list[str]], is_header: Callable[[str], bool]) -> int:
@@ -115,8 +130,11 @@ def _find_header(rows: list[list[str]], is_header: Callable[[str], bool]) -> int
 
 
 def _open_csv(path: Path, encoding: str, is_header: Callable[[str], bool]) -> Table:
-    with path.open(encoding="utf-8", newline="") as handle:
-        sample = handle.read(64 * 1024)
+    with path.open("rb") as handle:
+        try:
+            sample = codecs.getincrementaldecoder(encoding)(errors="strict").decode(handle.read(64 * 1024))
+        except UnicodeDecodeError as exc:
+            raise file_error(*_ENCODING_ERROR) from exc
     # Departments export comma- or tab-separated text; the one that occurs more often is the separator.
     dialect_delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     head = list(csv.reader(io.StringIO(sample), delimiter=dialect_delimiter))[:HEADER_SCAN_ROWS]
@@ -128,8 +146,14 @@ def _open_csv(path: Path, encoding: str, is_header: Callable[[str], bool]) -> Ta
         first_row = index + 2
         schema = dict.fromkeys([f"c{i}" for i in range(width)] + _EXTRA_CELLS, pl.String)
         for block in _csv_blocks(path, BLOCK_BYTES, _records_start(path, index + 1)):
-            frame = pl.read_csv(block, has_header=False, separator=dialect_delimiter, schema=schema,
-                                truncate_ragged_lines=True, missing_columns="insert", quote_char='"')
+            try:
+                frame = pl.read_csv(_utf8(block, encoding), has_header=False, separator=dialect_delimiter,
+                                    schema=schema, truncate_ragged_lines=True, missing_columns="insert",
+                                    quote_char='"')
+            except pl.exceptions.ComputeError as exc:
+                if "utf-8" not in str(exc):
+                    raise
+                raise file_error(*_ENCODING_ERROR) from exc  # a UTF-8 file with bytes that are not UTF-8
             # Cells beyond the header are kept as "overflow" (the row is refused, never silently cut).
             extra = pl.concat_str(_EXTRA_CELLS, separator=" ", ignore_nulls=True)
             frame = frame.with_columns(pl.when(extra != "").then(extra).alias("overflow")).drop(_EXTRA_CELLS)
@@ -138,7 +162,7 @@ def _open_csv(path: Path, encoding: str, is_header: Callable[[str], bool]) -> Ta
             yield frame.with_columns(pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("row"))
             first_row += frame.height
 
-    return Table("csv", encoding, None, index + 1, headers, batches)
+    return Table("csv", "GB18030" if encoding == "gb18030" else "UTF-8", None, index + 1, headers, batches)
 
 
 def _records_start(path: Path, records: int) -> int:
