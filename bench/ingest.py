@@ -6,6 +6,8 @@
 4. PostgreSQL's ``COPY`` of the records the pipeline wrote into an empty copy of ``credit_record`` (same
    partitions and indexes): the server's own cost of storing the finished records, none of our work,
 5. ``frictionless validate`` of the same file (a peer; needs ``pip install frictionless``),
+6. what that peer does, done by the pipeline's own steps: read, transcode and check every row of the file
+   against the catalogue, without a database (the like-for-like comparison with 5),
 
 each in its own process so that its peak memory (RSS) is its own, and prints rows/s for each.
 
@@ -160,6 +162,29 @@ class _ServerCpu:
         return max(self.seen.values(), default=0.0)
 
 
+def run_validation(path: Path) -> dict[str, float]:
+    """The pipeline's reading and checking alone (``services.ingest``'s own steps, run as ``ingest_file``
+    runs them, the next block checked while this one is taken), nothing written: what ``frictionless
+    validate`` does with the file."""
+    from xinyong.adapters.tabular import open_table
+    from xinyong.domain.mapping import catalogue_headers, map_headers
+    from xinyong.rules.catalogue_files import load_default_catalogue
+    from xinyong.services import ingest
+
+    catalogue = load_default_catalogue()
+    info = catalogue.classes["administrative_penalty"]
+    started = time.perf_counter()
+    rows = rejected = 0
+    with open_table(path, set(catalogue_headers(info)).__contains__, 4 << 30) as table:
+        mapping, problems = map_headers(info, table.headers, {})
+        assert not problems, problems
+        chunks = ((ingest._named(f, table.headers), ingest._columns(f, mapping)) for f in table.batches())
+        for chunk in ingest._ahead(ingest._check(chunks, info, catalogue, date.today(), 0, None, [])):
+            rows += chunk.values.height
+            rejected += chunk.rejected.height
+    return {"rows": rows, "rejected": rejected, "seconds": time.perf_counter() - started}
+
+
 def run_copy(path: Path, url: str) -> dict[str, float]:
     import psycopg
 
@@ -224,6 +249,8 @@ def _child(kind: str, path: Path, url: str | None, rows: int) -> dict[str, float
         elif kind == "copy":
             assert url is not None
             result = run_copy(path, url)
+        elif kind == "validate":
+            result = run_validation(path)
         elif kind == "floor":
             assert url is not None
             result = run_floor(url)
@@ -301,6 +328,8 @@ def main() -> None:
         rows = args.frictionless_rows or args.rows
         frictionless = _in_process("frictionless", path, None, rows)
         rate_fl = _line(f"frictionless validate ({rows:,} rows)", frictionless, rows)
+        checked = _in_process("validate", path, None)
+        rate_checked = _line("Xinyong reading and checking alone (no database)", checked, args.rows)
         if sqlite:
             print(f"  pipeline outcome: {sqlite['accepted']:,.0f} accepted, {sqlite['rejected']:,.0f} rejected")
         if pg and pg.get("server_cpu"):
@@ -314,6 +343,9 @@ def main() -> None:
         if rate_fl:
             best = max(r for r in (rate_sqlite, rate_pg) if r)
             print(f"pipeline vs frictionless: {best / rate_fl:,.1f}x")
+            if rate_checked and checked:
+                print(f"reading and checking alone vs frictionless: {rate_checked / rate_fl:,.1f}x "
+                      f"({checked['rejected']:,.0f} rows refused)")
 
 
 if __name__ == "__main__":
