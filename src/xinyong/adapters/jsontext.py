@@ -18,5 +18,5 @@ def dumps(value: Any) -> bytes:
 
 def json_value(name: str) -> pl.Expr:
     """Column ``name`` (of any type polars can write as JSON: structs, lists of them, text…) as JSON text,
-    made by polars without a Python object per row."""
+    made by polars without a Python object per row. ``name`` is a plain name (nothing JSON escapes)."""
     return pl.struct(name).struct.json_encode().str.slice(len(name) + 4).str.strip_suffix("}").alias(name)

@@ -249,7 +249,7 @@ def _process(uow: UnitOfWork, catalogue: Catalogue, info: InfoClass, department_
     bulk_transaction(uow.connection)
     # Each chunk arrives validated and prepared (its rejected rows, claims and record columns) from a worker
     # thread. Its COPYs (the rejected rows first) run behind (a worker thread on PostgreSQL) while its
-    # windows, counts and the next chunk's claims are prepared; each statement in between first waits for them.
+    # windows and counts are worked out; each statement in between first waits for them.
     with copy_behind(uow.connection):
         for chunk in _ahead(_check(chunks, info, catalogue, uow.clock.today(), batch_id, extra_problems,
                                    unmapped or [])):
