@@ -9,7 +9,10 @@
 6. what that peer does, done by the pipeline's own steps: read, transcode and check every row of the file
    against the catalogue, without a database (the like-for-like comparison with 5),
 
-each in its own process so that its peak memory (RSS) is its own, and prints rows/s for each.
+each in its own process so that its peak memory (RSS) is its own, and prints rows/s for each; then the CPU
+time the PostgreSQL pipeline used (ours and the server's) and the rate at which all the machine's cores could
+give it, beside the CPU time of the two parts every batch needs as they are built now (6 and 4), and the
+rate those alone would allow.
 
     python bench/ingest.py [--rows 1000000] [--bad 0.02] [--frictionless-rows N]
 
@@ -119,10 +122,11 @@ def run_pipeline(path: Path, url: str | None, data_dir: Path) -> dict[str, float
     with platform.uow(system_actor("bench")) as uow:
         department = accounts.add_department(uow, DEPARTMENT, "扬州市市场监督管理局")
     server = _ServerCpu(url) if url else None
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _own_cpu()
     report = ingest.ingest_file(platform, system_actor("bench"), path, "administrative_penalty", department.id)
     seconds = time.perf_counter() - started
-    result = {"rows": report.rows, "accepted": report.accepted, "rejected": report.rejected, "seconds": seconds}
+    result = {"rows": report.rows, "accepted": report.accepted, "rejected": report.rejected, "seconds": seconds,
+              "cpu": _own_cpu() - cpu}
     if server is not None:
         result["server_cpu"] = server.stop()
     return result
@@ -130,36 +134,48 @@ def run_pipeline(path: Path, url: str | None, data_dir: Path) -> dict[str, float
 
 class _ServerCpu:
     """CPU seconds used by the PostgreSQL server process of the batch (the busiest client backend of the
-    benchmark's database, read from /proc every 0.2 s: the server runs on this machine). It shows how
-    close the pipeline is to the bound of one server process."""
+    benchmark's database, read from /proc every 0.2 s: the server runs on this machine) from now until
+    ``stop``. It shows how close the pipeline is to the bound of one server process."""
 
     def __init__(self, url: str) -> None:
         import psycopg
 
         self.connection = psycopg.connect(url, autocommit=True)
+        self.before = self._sample()
         self.seen: dict[int, float] = {}
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
-    def _run(self) -> None:
+    def _sample(self) -> dict[int, float]:
         ticks = os.sysconf("SC_CLK_TCK")
-        while not self.done.wait(0.2):
-            pids = [r[0] for r in self.connection.execute(
+        found = {}
+        for (pid,) in self.connection.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")]
-            for pid in pids:
-                try:
-                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                self.seen[pid] = (int(fields[11]) + int(fields[12])) / ticks
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+        return found
+
+    def _run(self) -> None:
+        while not self.done.wait(0.2):
+            self.seen.update(self._sample())
 
     def stop(self) -> float:
         self.done.set()
         self.thread.join()
+        self.seen.update(self._sample())
         self.connection.close()
-        return max(self.seen.values(), default=0.0)
+        return max((cpu - self.before.get(pid, 0.0) for pid, cpu in self.seen.items()), default=0.0)
+
+
+def _own_cpu() -> float:
+    """CPU seconds this process has used so far, all its threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_validation(path: Path) -> dict[str, float]:
@@ -173,7 +189,7 @@ def run_validation(path: Path) -> dict[str, float]:
 
     catalogue = load_default_catalogue()
     info = catalogue.classes["administrative_penalty"]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _own_cpu()
     rows = rejected = 0
     with open_table(path, set(catalogue_headers(info)).__contains__, 4 << 30) as table:
         mapping, problems = map_headers(info, table.headers, {})
@@ -182,7 +198,7 @@ def run_validation(path: Path) -> dict[str, float]:
         for chunk in ingest._ahead(ingest._check(chunks, info, catalogue, date.today(), 0, None, [])):
             rows += chunk.values.height
             rejected += chunk.rejected.height
-    return {"rows": rows, "rejected": rejected, "seconds": time.perf_counter() - started}
+    return {"rows": rows, "rejected": rejected, "seconds": time.perf_counter() - started, "cpu": _own_cpu() - cpu}
 
 
 def run_copy(path: Path, url: str) -> dict[str, float]:
@@ -220,15 +236,18 @@ def run_floor(url: str) -> dict[str, float]:
                                f"FOR VALUES WITH (MODULUS {partitions}, REMAINDER {n})")
         connection.commit()
         dump.seek(0)
-        started = time.perf_counter()
+        server = _ServerCpu(url)
+        started, cpu = time.perf_counter(), _own_cpu()
         with connection.cursor().copy("COPY floor_record FROM STDIN") as copy:
             while chunk := dump.read(1 << 20):
                 copy.write(chunk)
         connection.commit()
         seconds = time.perf_counter() - started
+        cpu = _own_cpu() - cpu
+        server_cpu = server.stop()
         rows = connection.execute("SELECT count(*) FROM floor_record").fetchone()[0]  # type: ignore[index]
         connection.execute("DROP TABLE floor_record")
-    return {"rows": rows, "seconds": seconds}
+    return {"rows": rows, "seconds": seconds, "cpu": cpu, "server_cpu": server_cpu}
 
 
 def run_frictionless(path: Path, rows: int) -> dict[str, float]:
@@ -316,7 +335,7 @@ def main() -> None:
         sqlite = _in_process("pipeline", path, None)
         rate_sqlite = _line("Xinyong pipeline, SQLite", sqlite, args.rows)
         rate_pg = rate_copy = rate_floor = None
-        pg = None
+        pg = floor = None
         if url:
             pg = _in_process("pipeline", path, url)
             rate_pg = _line("Xinyong pipeline, PostgreSQL", pg, args.rows)
@@ -336,6 +355,18 @@ def main() -> None:
             print(f"PostgreSQL server process of the batch: {pg['server_cpu']:.1f} s of CPU in the pipeline's "
                   f"{pg['seconds']:.1f} s ({pg['server_cpu'] / pg['seconds']:.0%} busy; at 100% the pipeline would "
                   f"reach {args.rows / pg['server_cpu']:,.0f} rows/s)")
+        cores = os.cpu_count() or 1
+        if pg and pg.get("server_cpu"):
+            total = pg["cpu"] + pg["server_cpu"]
+            print(f"CPU of the PostgreSQL pipeline: {pg['cpu']:.1f} s ours + {pg['server_cpu']:.1f} s server = "
+                  f"{total:.1f} s; with all {cores} cores of this machine busy, at most "
+                  f"{args.rows * cores / total:,.0f} rows/s")
+        if checked and floor and floor.get("server_cpu"):
+            needed = checked["cpu"] + floor["cpu"] + floor["server_cpu"]
+            print(f"CPU of the two parts every batch needs, as built now: reading and checking the file "
+                  f"({checked['cpu']:.1f} s) and storing its records with their indexes ({floor['cpu']:.1f} s ours + "
+                  f"{floor['server_cpu']:.1f} s server): {needed:.1f} s; on {cores} cores at most "
+                  f"{args.rows * cores / needed:,.0f} rows/s")
         if rate_pg and rate_copy:
             print(f"PostgreSQL pipeline = {rate_pg / rate_copy:.0%} of raw COPY")
         if rate_floor and rate_copy:
